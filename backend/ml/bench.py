@@ -1,0 +1,101 @@
+"""``make bench``: images/second of the backbone alone and of the full ``analyze`` pipeline.
+
+Model-only throughput is measured at batch 1 and 8; full ``analyze`` on JPEGs of about 1, 2
+and 3 megapixels (real photos from ``tests/data/photos`` resized and re-encoded); each on 1
+and 2 ONNX Runtime / OpenCV threads. Peak RSS is the process's high-water mark.
+"""
+
+from __future__ import annotations
+
+import io
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from backend.ml.backbone import BackboneModel
+from backend.ml.config import get_ml_config, set_ml_config
+from backend.ml.inference import analyze
+from backend.ml.model_registry import get_registry, reset_registry
+from backend.ml.preprocessing import load_image_for_model
+
+PHOTOS = Path(__file__).resolve().parents[2] / "tests" / "data" / "photos"
+BENCH_PHOTOS = ("red_coffee_cup.jpg", "grey_duffel_bag.jpg", "vitamin_bottle.jpg", "led_bulb.jpg")
+MEGAPIXELS = (1.0, 2.0, 3.0)
+SECONDS = 3.0
+
+
+def _rate(run: Callable[[], int], seconds: float = SECONDS) -> float:
+    run()  # warm-up (lazy loading, allocator)
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        done += run()
+    return done / (time.perf_counter() - started)
+
+
+def _jpeg_at(path: Path, megapixels: float) -> bytes:
+    image = Image.open(path).convert("RGB")
+    factor = (megapixels * 1e6 / (image.width * image.height)) ** 0.5
+    size = (round(image.width * factor), round(image.height * factor))
+    buffer = io.BytesIO()
+    image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _model_rate(backbone: BackboneModel, batch: np.ndarray) -> float:
+    def run() -> int:
+        backbone.run_batch(batch)
+        return int(batch.shape[0])
+
+    return _rate(run)
+
+
+def _analyze_rate(images: list[bytes]) -> float:
+    position = [0]
+
+    def run() -> int:
+        analyze(images[position[0] % len(images)])
+        position[0] += 1
+        return 1
+
+    return _rate(run)
+
+
+def main() -> None:
+    base = get_ml_config()
+    photos = [PHOTOS / name for name in BENCH_PHOTOS]
+    tensors = np.stack(
+        [load_image_for_model(p.read_bytes(), max_pixels=base.max_image_pixels) for p in photos]
+    )
+    batch8 = np.concatenate([tensors, tensors])
+    jpegs = {mp: [_jpeg_at(p, mp) for p in photos] for mp in MEGAPIXELS}
+    version = get_registry().route(None).version
+    print(f"backbone {version}; {len(photos)} photos; {SECONDS:.0f} s per figure; images/second")
+    header = " ".join(f"{f'analyze {mp:.0f}MP':>11}" for mp in MEGAPIXELS)
+    print(f"{'threads':>7} {'model b1':>9} {'model b8':>9} {header}")
+    for threads in (1, 2):
+        set_ml_config(replace(base, intra_op_threads=threads))
+        reset_registry()
+        cv2.setNumThreads(threads)
+        backbone = get_registry().backbone()
+        model = [_model_rate(backbone, tensors[:1]), _model_rate(backbone, batch8)]
+        full = [_analyze_rate(jpegs[mp]) for mp in MEGAPIXELS]
+        cells = [f"{value:>9.1f}" for value in model] + [f"{value:>11.1f}" for value in full]
+        print(f"{threads:>7} " + " ".join(cells))
+    set_ml_config(base)
+    reset_registry()
+    print(f"peak RSS: {_peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

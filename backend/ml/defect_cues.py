@@ -1,0 +1,553 @@
+"""Image-level defect candidates inside the object, with the measurements the scorer needs.
+
+Two kinds of candidate: thin lines (top-hat / black-hat ridges: scratches, cracks) and colour
+blobs (regions whose colour departs from a median-filtered "clean surface": stains,
+discolouration). Most candidates on a real photo are not damage: print and logos, texture,
+shadows, highlights, the object's own edges and background clutter all make ridges and blobs.
+So every candidate carries measurements of itself *and of the band of surface right around it*
+(how busy it is, how many look-alikes the object has, how close it sits to the outline, whether
+it is a clipped highlight, whether it keeps the texture underneath as a stain does), and
+``defect_scorer`` turns those into a probability.
+
+Pure functions on working-resolution arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from backend.ml.preprocessing import components
+
+LINE_KERNEL = 9
+STAIN_KERNEL = 31
+MIN_LINE_LENGTH = 25
+MIN_ELONGATION = 4.0
+MAX_LINE_WIDTH = 7.0
+MIN_STAIN_AREA_FRACTION = 0.0015
+STAIN_DELTA_E = 9.0
+MAX_STAIN_ELONGATION = 6.0
+#: Gradient magnitude (|dx| + |dy| of a 3x3 Sobel on 8-bit grey) that counts as an edge.
+EDGE_GRADIENT = 60
+#: Grey level above which a pixel is a clipped highlight.
+CLIPPED = 245
+#: At most this many candidates of each kind are measured (largest first): a surface with more
+#: is textured or printed, and the count itself is recorded as evidence.
+MAX_CANDIDATES = 16
+#: The band of surface around a candidate: from NEAR to FAR pixels away from it.
+BAND_NEAR = 3
+BAND_FAR = 9
+
+_SQUARE = np.ones((3, 3), np.uint8)
+#: Ridges at least this broad are print, edges or texture patches, not a scratch's width.
+_BROAD = np.ones((5, 5), np.uint8)
+_NEAR = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BAND_NEAR, BAND_NEAR))
+_FAR = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BAND_FAR, BAND_FAR))
+
+LINE_FEATURES = (
+    "length",
+    "elongation",
+    "contrast",
+    "strength",
+    "band_ridges",
+    "band_edges",
+    "count",
+    "boundary",
+    "clipped",
+    "branching",
+    "bright",
+    "chroma",
+    "diagonal",
+    "rarity",
+    "patch",
+    "length_rel",
+    "contrast_rel",
+    "strength_rel",
+)
+BLOB_FEATURES = (
+    "area",
+    "strength",
+    "sharpness",
+    "tint",
+    "lightness",
+    "band_ridges",
+    "band_edges",
+    "texture",
+    "count",
+    "boundary",
+    "clipped",
+    "elongation",
+    "rarity",
+    "patch",
+    "area_rel",
+    "strength_rel",
+    "sharpness_rel",
+)
+#: Measurements also given relative to the other candidates of the same kind on the object:
+#: print and texture repeat, so none of their marks stands out; damage is the odd one out.
+RELATIVE = {"line": ("length", "contrast", "strength"), "blob": ("area", "strength", "sharpness")}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # "bright_line", "dark_line" or "color_blob"
+    x: int
+    y: int
+    width: int
+    height: int
+    area: int  # pixels of the component (working resolution)
+    length: float
+    elongation: float
+    strength: float  # how far the cue exceeds its threshold (1.0 = at threshold)
+    branching: float  # lines: share of junction pixels, a crack's signature
+    mean_lab_shift: tuple[float, float, float]
+    contrast: float  # cue response over the grey-level spread of the surface around it
+    edge_sharpness: float  # blobs: boundary gradient per unit of colour shift
+    component: np.ndarray = field(repr=False)  # bool mask over the box (working pixels)
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_line(self) -> bool:
+        return self.kind != "color_blob"
+
+
+@dataclass(frozen=True)
+class SurfaceContext:
+    """Per-image maps the candidates and their surroundings are measured on."""
+
+    gray: np.ndarray
+    lab_u8: np.ndarray
+    interior: np.ndarray
+    edges: np.ndarray  # bool: strong grey-level gradient
+    boundary_distance: np.ndarray  # distance to the object's outline (working pixels)
+    scale: float  # sqrt of the object's area (working pixels)
+    colour_counts: np.ndarray  # (8, 16, 16) object pixels per coarse Lab cell, 3x3x3-smoothed
+    patch_map: np.ndarray | None  # patch anomaly in [0, 1] over ``patch_box``
+    patch_box: tuple[int, int, int, int]  # x0, y0, x1, y1 (working pixels) of the patch map
+
+
+@dataclass(frozen=True)
+class _Band:
+    """A candidate's pixels and the band of surface around it, in a padded window."""
+
+    window: tuple[slice, slice]
+    inside: np.ndarray
+    band: np.ndarray
+
+
+def interior_mask(mask: np.ndarray) -> np.ndarray:
+    """The object without its outline, so silhouettes are not taken for scratches."""
+    size = max(3, round(min(mask.shape) * 0.025) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return cv2.erode(mask.astype(np.uint8), kernel).astype(bool)
+
+
+def surface_context(
+    gray: np.ndarray,
+    lab_u8: np.ndarray,
+    mask: np.ndarray,
+    interior: np.ndarray,
+    patch_map: np.ndarray | None = None,
+    patch_box: tuple[int, int, int, int] = (0, 0, 0, 0),
+) -> SurfaceContext:
+    distance = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, 3)
+    return SurfaceContext(
+        gray=gray,
+        lab_u8=lab_u8,
+        interior=interior,
+        edges=_gradient(gray) > EDGE_GRADIENT,
+        boundary_distance=distance,
+        scale=math.sqrt(max(float(np.count_nonzero(mask)), 1.0)),
+        colour_counts=_colour_counts(lab_u8[::2, ::2][interior[::2, ::2]]) * 4,
+        patch_map=patch_map,
+        patch_box=patch_box,
+    )
+
+
+def _gradient(gray: np.ndarray) -> np.ndarray:
+    """|d/dx| + |d/dy| of a 3x3 Sobel, saturated at 255."""
+    return cv2.add(
+        cv2.convertScaleAbs(cv2.Sobel(gray, cv2.CV_16S, 1, 0)),
+        cv2.convertScaleAbs(cv2.Sobel(gray, cv2.CV_16S, 0, 1)),
+    )
+
+
+def _colour_cell(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    values = lab.astype(np.int32).reshape(-1, 3)
+    return values[:, 0] >> 5, values[:, 1] >> 4, values[:, 2] >> 4
+
+
+def _colour_counts(lab_pixels: np.ndarray) -> np.ndarray:
+    """How many object pixels have each coarse colour (and its neighbours): a histogram over
+    8 x 16 x 16 cells of OpenCV 8-bit Lab, summed over each cell's 3 x 3 x 3 neighbourhood."""
+    lightness, a, b = _colour_cell(lab_pixels)
+    counts = np.bincount(lightness * 256 + a * 16 + b, minlength=2048).reshape(8, 16, 16)
+    padded = np.pad(counts, 1)
+    smoothed = np.zeros_like(counts)
+    for dl in range(3):
+        for da in range(3):
+            for db in range(3):
+                smoothed += padded[dl : dl + 8, da : da + 16, db : db + 16]
+    return smoothed
+
+
+def _rarity(context: SurfaceContext, pixels: np.ndarray) -> float:
+    """log share of the object with a colour like ``pixels``' mean colour (the candidate's own
+    pixels left out): a stain's or scratch's colour is rare, a strap's or print's repeats."""
+    mean = pixels.reshape(-1, 3).mean(axis=0, keepdims=True)
+    lightness, a, b = _colour_cell(np.clip(mean + 0.5, 0, 255))
+    similar = float(context.colour_counts[lightness[0], a[0], b[0]]) - len(pixels)
+    total = float(np.count_nonzero(context.interior)) or 1.0
+    return math.log(max(similar, 0.0) / total + 1e-3)
+
+
+def _band(shape: tuple[int, int], x: int, y: int, w: int, h: int, component: np.ndarray) -> _Band:
+    height, width = shape
+    pad = BAND_FAR // 2 + 1
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(width, x + w + pad), min(height, y + h + pad)
+    inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    inside[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = component
+    near = cv2.dilate(inside, _NEAR)
+    band = (cv2.dilate(inside, _FAR) > 0) & (near == 0)
+    return _Band((slice(y0, y1), slice(x0, x1)), inside.view(bool), band)
+
+
+def _patch_support(context: SurfaceContext, x: int, y: int, w: int, h: int) -> float:
+    if context.patch_map is None:
+        return 0.0
+    bx0, by0, bx1, by1 = context.patch_box
+    if bx1 <= bx0 or by1 <= by0:
+        return 0.0
+    grid_h, grid_w = context.patch_map.shape
+    cx0 = int((x - bx0) / (bx1 - bx0) * grid_w)
+    cy0 = int((y - by0) / (by1 - by0) * grid_h)
+    cx1 = math.ceil((x + w - bx0) / (bx1 - bx0) * grid_w)
+    cy1 = math.ceil((y + h - by0) / (by1 - by0) * grid_h)
+    window = context.patch_map[
+        max(0, cy0) : min(grid_h, max(cy1, cy0 + 1)), max(0, cx0) : min(grid_w, max(cx1, cx0 + 1))
+    ]
+    return float(window.max()) if window.size else 0.0
+
+
+def _position_features(
+    context: SurfaceContext,
+    box: tuple[int, int, int, int],
+    component: np.ndarray,
+    count: int,
+) -> dict[str, float]:
+    """Where a candidate sits and what it is made of: every kind gets these."""
+    x, y, w, h = box
+    window = (slice(y, y + h), slice(x, x + w))
+    distance = float(context.boundary_distance[window][component].min())
+    return {
+        "count": math.log1p(count),
+        "boundary": min(1.0, distance / (0.15 * context.scale)),
+        "clipped": float(np.count_nonzero(context.gray[window][component] >= CLIPPED))
+        / max(int(np.count_nonzero(component)), 1),
+        "patch": _patch_support(context, x, y, w, h),
+    }
+
+
+def _band_share(values: np.ndarray, band: _Band) -> float:
+    return float(np.count_nonzero(values[band.window][band.band])) / max(
+        int(np.count_nonzero(band.band)), 1
+    )
+
+
+def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarray]:
+    """Thin bright and dark ridges that are long and narrow; and the binary ridge map."""
+    gray, interior = context.gray, context.interior
+    ridges = np.zeros(gray.shape, dtype=bool)
+    if not interior.any():
+        return [], ridges
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_KERNEL, LINE_KERNEL))
+    responses = (
+        ("bright_line", cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)),
+        ("dark_line", cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)),
+    )
+    levels = [_ridge_levels(response, interior) for _, response in responses]
+    for (_, response), (_, high) in zip(responses, levels, strict=True):
+        ridges |= (response > high) & interior
+    candidates: list[Candidate] = []
+    for (kind, response), (low, high) in zip(responses, levels, strict=True):
+        # Hysteresis, as in Canny: a line is seeded by clearly strong pixels and followed
+        # through weaker ones, so a faint scratch is not broken into pieces too short to count.
+        binary = ((response > low) & interior).view(np.uint8)
+        # Keep only the thin part: a scratch that runs into a printed letter or an edge would
+        # otherwise join it into one broad component and no longer look like a line.
+        thick = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, _BROAD), _SQUARE)
+        thin = binary & (thick == 0)
+        candidates.extend(_lines_of(kind, thin, response, high, context, ridges))
+    _add_relative(candidates, RELATIVE["line"])
+    return candidates, ridges
+
+
+def _add_relative(candidates: list[Candidate], names: tuple[str, ...]) -> None:
+    """``name_rel``: how far a candidate's measurement lies above the median of its kind."""
+    if not candidates:
+        return
+    for name in names:
+        values = np.array([c.features[name] for c in candidates], dtype=np.float64)
+        median = float(np.median(values))
+        for candidate, value in zip(candidates, values, strict=True):
+            candidate.features[f"{name}_rel"] = float(value) - median
+
+
+def _lines_of(
+    kind: str,
+    binary: np.ndarray,
+    response: np.ndarray,
+    threshold: float,
+    context: SurfaceContext,
+    ridges: np.ndarray,
+) -> list[Candidate]:
+    count, labels, stats = components(binary)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    diagonals = np.hypot(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    seeded = np.zeros(count, dtype=bool)
+    seeded[labels[(response > threshold) & (binary > 0)]] = True
+    # Thin and long: at least MIN_LINE_LENGTH long, at most MAX_LINE_WIDTH wide on average.
+    plausible = (
+        seeded[1:]
+        & (areas >= MIN_LINE_LENGTH)
+        & (diagonals >= MIN_LINE_LENGTH)
+        & (areas <= MAX_LINE_WIDTH * diagonals)
+    )
+    indices = np.flatnonzero(plausible) + 1
+    plausible_count = int(indices.size)
+    indices = indices[np.argsort(areas[indices - 1])[::-1][:MAX_CANDIDATES]]
+    lab = context.lab_u8
+    # Ridge pixels with four or more ridge neighbours: junctions, a crack's signature.
+    junctions = cv2.filter2D(binary, -1, _SQUARE, borderType=cv2.BORDER_CONSTANT) >= 5
+    candidates: list[Candidate] = []
+    for index in indices:
+        x, y, w, h = (int(v) for v in stats[index, :4])
+        window = (slice(y, y + h), slice(x, x + w))
+        component = labels[window] == index
+        points = np.column_stack(np.nonzero(component))[:, ::-1].astype(np.float32)
+        (_, _), (side_a, side_b), angle = cv2.minAreaRect(points)
+        area = int(stats[index, cv2.CC_STAT_AREA])
+        length = float(max(side_a, side_b, 1.0))
+        elongation = length / max(1.0, area / length)
+        if length < MIN_LINE_LENGTH or elongation < MIN_ELONGATION:
+            continue
+        band = _band(context.gray.shape, x, y, w, h, component)
+        surface = context.gray[band.window][band.band].astype(np.float32)
+        spread = float(surface.std()) if surface.size > 8 else 255.0
+        mean_response = float(response[window][component].mean())
+        strength = mean_response / threshold
+        line_chroma = _chroma(lab[window][component])
+        surface_chroma = _chroma(lab[band.window][band.band])
+        branching = float(np.count_nonzero(junctions[window] & component)) / area
+        features = _position_features(context, (x, y, w, h), component, plausible_count)
+        features.update(
+            band_ridges=_band_share(ridges, band),
+            band_edges=_band_share(context.edges, band),
+            length=math.log(length / context.scale),
+            elongation=math.log(min(elongation, 40.0)),
+            contrast=math.log(max(mean_response / (spread + 2.0), 1e-3)),
+            strength=math.log(max(strength, 1e-3)),
+            branching=branching,
+            bright=1.0 if kind == "bright_line" else 0.0,
+            chroma=(line_chroma - surface_chroma) / 20.0,
+            # Print, seams, shelves and edges run along the photo's axes; damage need not.
+            diagonal=abs(math.sin(math.radians(2.0 * angle))),
+            rarity=_rarity(context, lab[window][component]),
+        )
+        candidates.append(
+            Candidate(
+                kind=kind,
+                x=x,
+                y=y,
+                width=w,
+                height=h,
+                area=area,
+                length=length,
+                elongation=elongation,
+                strength=strength,
+                branching=branching,
+                mean_lab_shift=(0.0, 0.0, 0.0),
+                contrast=mean_response / (spread + 2.0),
+                edge_sharpness=0.0,
+                component=component,
+                features=features,
+            )
+        )
+    return candidates
+
+
+def _chroma(lab_pixels: np.ndarray) -> float:
+    """Mean chroma of OpenCV 8-bit Lab pixels (a, b centred on 128)."""
+    if lab_pixels.size == 0:
+        return 0.0
+    ab = lab_pixels[:, 1:].astype(np.float32) - 128.0
+    return float(np.sqrt((ab * ab).sum(axis=1)).mean())
+
+
+def _ridge_levels(response: np.ndarray, interior: np.ndarray) -> tuple[float, float]:
+    """Low and high hysteresis thresholds: median + 2 and + 3.5 robust standard deviations
+    (MAD) of the response inside the object, read from its 256-bin histogram (8-bit data)."""
+    histogram = cv2.calcHist([response], [0], interior.view(np.uint8), [256], [0, 256]).ravel()
+    total = float(histogram.sum())
+    if total == 0:
+        return 255.0, 255.0
+    cumulative = np.cumsum(histogram)
+    median = int(np.searchsorted(cumulative, total / 2.0))
+    deviations = np.abs(np.arange(256) - median)
+    deviation_counts = np.bincount(deviations, weights=histogram, minlength=256)
+    sigma = 1.4826 * int(np.searchsorted(np.cumsum(deviation_counts), total / 2.0))
+    return max(6.0, median + 2.0 * sigma), max(8.0, median + 3.5 * sigma)
+
+
+@dataclass(frozen=True)
+class _HalfMaps:
+    """The half-resolution maps stains are found and measured on."""
+
+    size: tuple[int, int]  # (width, height)
+    shift: np.ndarray  # Lab departure from the median-filtered surface (L in L* units)
+    delta: np.ndarray  # its magnitude (delta E)
+    gray: np.ndarray
+    steps: np.ndarray  # colour steps at a larger scale than texture
+    ridges: np.ndarray  # bool
+    edges: np.ndarray  # bool
+    inside: np.ndarray  # uint8 interior
+
+
+def _half_maps(context: SurfaceContext, ridges: np.ndarray) -> _HalfMaps:
+    height, width = context.interior.shape
+    half = (max(8, width // 2), max(8, height // 2))
+    lab_small = cv2.resize(context.lab_u8, half, interpolation=cv2.INTER_AREA)
+    quarter_size = (max(8, half[0] // 2), max(8, half[1] // 2))
+    quarter = cv2.resize(lab_small, quarter_size, interpolation=cv2.INTER_AREA)
+    background = cv2.resize(
+        cv2.merge(
+            [cv2.medianBlur(np.ascontiguousarray(quarter[..., c]), STAIN_KERNEL) for c in range(3)]
+        ),
+        half,
+        interpolation=cv2.INTER_LINEAR,
+    )
+    shift = lab_small.astype(np.float32) - background.astype(np.float32)
+    shift[..., 0] *= 100.0 / 255.0
+    gray_small = cv2.resize(context.gray, half, interpolation=cv2.INTER_AREA)
+    # Colour steps at a larger scale than texture: a strap's or a label's edge is one, a
+    # stain's soft rim is not. (|d/dx| + |d/dy| per Lab channel of the smoothed half image.)
+    smooth_lab = cv2.GaussianBlur(lab_small, (0, 0), 1.5)
+    steps = np.zeros(gray_small.shape, np.float32)
+    for channel, weight in ((0, 100.0 / 255.0), (1, 1.0), (2, 1.0)):
+        plane = np.ascontiguousarray(smooth_lab[..., channel])
+        magnitude = cv2.add(
+            cv2.convertScaleAbs(cv2.Sobel(plane, cv2.CV_16S, 1, 0), alpha=0.5),
+            cv2.convertScaleAbs(cv2.Sobel(plane, cv2.CV_16S, 0, 1), alpha=0.5),
+        )
+        steps += magnitude.astype(np.float32) * (2.0 * weight)
+    lines = cv2.resize(ridges.view(np.uint8), half, interpolation=cv2.INTER_NEAREST)
+    return _HalfMaps(
+        size=half,
+        shift=shift,
+        delta=cv2.magnitude(cv2.magnitude(shift[..., 0], shift[..., 1]), shift[..., 2]),
+        gray=gray_small,
+        steps=steps,
+        ridges=lines.view(bool),
+        edges=_gradient(gray_small) > EDGE_GRADIENT,
+        inside=cv2.resize(context.interior.view(np.uint8), half, interpolation=cv2.INTER_NEAREST),
+    )
+
+
+def stain_candidates(context: SurfaceContext, ridges: np.ndarray) -> list[Candidate]:
+    """Regions whose colour departs from the surrounding surface (found at half resolution).
+
+    A wide median (at quarter resolution) is the "clean surface" estimate, so stains up to about
+    a third of the working image are still seen against their surroundings.
+    """
+    if not context.interior.any():
+        return []
+    maps = _half_maps(context, ridges)
+    binary = ((maps.delta > STAIN_DELTA_E) & (maps.inside > 0) & ~maps.ridges).view(np.uint8)
+    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, _NEAR)
+    _, labels, stats = components(binary)
+    interior_area = float(np.count_nonzero(maps.inside)) or 1.0
+    min_area = max(6, round(interior_area * MIN_STAIN_AREA_FRACTION))
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    indices = np.flatnonzero(areas >= min_area) + 1
+    count = int(indices.size)
+    indices = indices[np.argsort(areas[indices - 1])[::-1][:MAX_CANDIDATES]]
+    candidates = [
+        candidate
+        for index in indices
+        if (candidate := _blob(context, maps, labels, stats[index], int(index), count)) is not None
+    ]
+    _add_relative(candidates, RELATIVE["blob"])
+    return candidates
+
+
+def _blob(
+    context: SurfaceContext,
+    maps: _HalfMaps,
+    labels: np.ndarray,
+    stat: np.ndarray,
+    index: int,
+    count: int,
+) -> Candidate | None:
+    """One colour blob measured (half-resolution component ``index``), or None if too long."""
+    sx, sy, sw, sh, area = (int(v) for v in stat[:5])
+    length = float(max(sw, sh))
+    elongation = length / max(1.0, area / length)
+    if elongation > MAX_STAIN_ELONGATION:
+        return None
+    window = (slice(sy, sy + sh), slice(sx, sx + sw))
+    component = labels[window] == index
+    band = _band(maps.gray.shape, sx, sy, sw, sh, component)
+    mean_shift = maps.shift[window][component].mean(axis=0)
+    mean_delta = float(maps.delta[window][component].mean())
+    rim = component & ~cv2.erode(component.view(np.uint8), _SQUARE).view(bool)
+    rim_step = float(maps.steps[window][rim].mean()) if rim.any() else 0.0
+    sharpness = rim_step / (mean_delta + 1.0)
+    surface = maps.gray[band.window][band.band].astype(np.float32)
+    texture = (float(maps.gray[window][component].std()) + 1.0) / (
+        (float(surface.std()) if surface.size > 8 else 0.0) + 1.0
+    )
+    # Back to working pixels for the box and the position measurements.
+    height, width = context.interior.shape
+    x, y = sx * width // maps.size[0], sy * height // maps.size[1]
+    w = max(1, min(width - x, math.ceil(sw * width / maps.size[0])))
+    h = max(1, min(height - y, math.ceil(sh * height / maps.size[1])))
+    full_component = cv2.resize(
+        component.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST
+    ).view(bool)
+    if not full_component.any():
+        return None
+    chroma = math.hypot(float(mean_shift[1]), float(mean_shift[2]))
+    features = _position_features(context, (x, y, w, h), full_component, count)
+    features.update(
+        area=math.log(area / (float(np.count_nonzero(maps.inside)) or 1.0)),
+        strength=math.log(max(mean_delta / STAIN_DELTA_E, 1e-3)),
+        sharpness=sharpness,
+        tint=chroma / (mean_delta + 1.0),
+        lightness=float(mean_shift[0]) / (mean_delta + 1.0),
+        band_ridges=_band_share(maps.ridges, band),
+        band_edges=_band_share(maps.edges, band),
+        texture=math.log(texture),
+        elongation=math.log(max(elongation, 1.0)),
+        rarity=_rarity(context, context.lab_u8[y : y + h, x : x + w][full_component]),
+    )
+    return Candidate(
+        kind="color_blob",
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        area=int(np.count_nonzero(full_component)),
+        length=length * width / maps.size[0],
+        elongation=elongation,
+        strength=mean_delta / STAIN_DELTA_E,
+        branching=0.0,
+        mean_lab_shift=(float(mean_shift[0]), float(mean_shift[1]), float(mean_shift[2])),
+        contrast=mean_delta / STAIN_DELTA_E,
+        edge_sharpness=sharpness,
+        component=full_component,
+        features=features,
+    )

@@ -1,0 +1,420 @@
+"""Defect detection: patch-feature anomalies fused with line and colour cues, boxed in original
+image pixels, plus the condition (new / used / damaged) that follows from them."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+import structlog
+
+from backend.ml.backbone import BackboneOutputs
+from backend.ml.config import DefectThresholds
+from backend.ml.defect_cues import (
+    Candidate,
+    SurfaceContext,
+    interior_mask,
+    line_candidates,
+    stain_candidates,
+    surface_context,
+)
+from backend.ml.defect_scorer import DefectScorer, load_scorer
+from backend.ml.foreground import Foreground
+from backend.ml.patch_anomaly import MemoryBank, anomaly_map
+from backend.ml.preprocessing import Box, components
+from backend.ml.results import (
+    AttributeResult,
+    DefectReport,
+    DefectResult,
+    DefectType,
+    Heatmap,
+    Severity,
+)
+
+log = structlog.get_logger(__name__)
+
+METHOD = "patchcore-style+image-cues"
+#: Without a reference bank the patch score only compares the object with itself; it is one of
+#: the scorer's inputs. With a bank, regions the cues missed are reported on their own, with a
+#: capped confidence: they are not calibrated on labelled photos.
+PATCH_ONLY_FLOOR = 0.6
+PATCH_ONLY_MAX_CONFIDENCE = 0.7
+#: Line candidates this likely (but below the report threshold) count towards surface wear.
+WEAR_CANDIDATE_FLOOR = 0.25
+WEAR_USED_ABOVE = 0.02
+
+
+@dataclass(frozen=True)
+class DefectInputs:
+    """What the detector needs from a prepared image (working-resolution arrays)."""
+
+    gray: np.ndarray
+    lab_u8: np.ndarray
+    mask: np.ndarray
+    object_box: Box | None
+    working_scale: tuple[float, float]  # original pixels per working pixel (x, y)
+    patch_features: np.ndarray  # (C, G, G) over ``region``
+    region: Box  # original pixels
+    original_size: tuple[int, int]
+
+
+class PreparedView(Protocol):
+    """What the detector reads from ``inference.PreparedImage``."""
+
+    @property
+    def gray(self) -> np.ndarray: ...
+    @property
+    def lab_u8(self) -> np.ndarray: ...
+    @property
+    def foreground(self) -> Foreground: ...
+    @property
+    def working_scale(self) -> tuple[float, float]: ...
+    @property
+    def outputs(self) -> BackboneOutputs: ...
+    @property
+    def region(self) -> Box: ...
+    @property
+    def original_width(self) -> int: ...
+    @property
+    def original_height(self) -> int: ...
+
+
+def inputs_from(prepared: PreparedView) -> DefectInputs:
+    return DefectInputs(
+        gray=prepared.gray,
+        lab_u8=prepared.lab_u8,
+        mask=prepared.foreground.mask,
+        object_box=prepared.foreground.box,
+        working_scale=prepared.working_scale,
+        patch_features=prepared.outputs.patch_features,
+        region=prepared.region,
+        original_size=(prepared.original_width, prepared.original_height),
+    )
+
+
+class ReferenceBanks:
+    """Memory banks per category: bundled ones plus those the user built (user wins)."""
+
+    def __init__(self, directories: list[Path]) -> None:
+        self._directories = directories
+        self._banks: dict[str, MemoryBank | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, category: str | None) -> MemoryBank | None:
+        if category is None:
+            return None
+        if category not in self._banks:
+            with self._lock:
+                if category not in self._banks:
+                    self._banks[category] = self._find(category)
+        return self._banks[category]
+
+    def _find(self, category: str) -> MemoryBank | None:
+        for directory in reversed(self._directories):
+            path = directory / f"{category}.npz"
+            if path.is_file():
+                try:
+                    return MemoryBank.load(path)
+                except (OSError, ValueError, KeyError) as exc:
+                    log.warning("ml.reference_bank_unreadable", path=str(path), error=str(exc))
+        return None
+
+    def forget(self, category: str) -> None:
+        with self._lock:
+            self._banks.pop(category, None)
+
+
+def region_coverage(inputs: DefectInputs, grid: int) -> np.ndarray:
+    """Share of each backbone patch cell covered by the object mask."""
+    sx, sy = inputs.working_scale
+    region = inputs.region
+    x0, y0 = int(region.x / sx), int(region.y / sy)
+    x1 = max(x0 + 1, math.ceil(region.x2 / sx))
+    y1 = max(y0 + 1, math.ceil(region.y2 / sy))
+    crop = inputs.mask[y0:y1, x0:x1].astype(np.float32)
+    coverage: np.ndarray = cv2.resize(crop, (grid, grid), interpolation=cv2.INTER_AREA)
+    return coverage
+
+
+def _region_in_working(inputs: DefectInputs) -> tuple[int, int, int, int]:
+    """The model region (original pixels) as a box of working pixels: x0, y0, x1, y1."""
+    sx, sy = inputs.working_scale
+    height, width = inputs.gray.shape
+    region = inputs.region
+    x0, y0 = max(0, round(region.x / sx)), max(0, round(region.y / sy))
+    x1, y1 = min(width, round(region.x2 / sx)), min(height, round(region.y2 / sy))
+    return x0, y0, max(x0 + 1, x1), max(y0 + 1, y1)
+
+
+def _classify(candidate: Candidate) -> DefectType:
+    if candidate.kind == "color_blob":
+        lightness_shift = candidate.mean_lab_shift[0]
+        chroma_shift = math.hypot(candidate.mean_lab_shift[1], candidate.mean_lab_shift[2])
+        if chroma_shift < 4.0 and lightness_shift > 0:
+            return "discoloration"
+        return "stain"
+    if candidate.kind == "dark_line" and candidate.branching > 0.08:
+        return "crack"
+    return "scratch"
+
+
+def _severity(box_area: float, object_area: float, defect_type: str) -> Severity:
+    """By the share of the product it covers; structural damage one level worse."""
+    share = box_area / max(object_area, 1.0)
+    level = 0 if share < 0.01 else 1 if share < 0.06 else 2
+    if defect_type in ("crack", "tear", "missing_part"):
+        level = min(2, level + 1)
+    severities: tuple[Severity, Severity, Severity] = ("low", "medium", "high")
+    return severities[level]
+
+
+def _describe(defect_type: str, severity: str, box: Box, candidate: Candidate | None) -> str:
+    size = f"{round(box.width)}x{round(box.height)} px"
+    where = f"at ({round(box.x)}, {round(box.y)})"
+    if candidate is not None and candidate.kind != "color_blob":
+        tone = "light" if candidate.kind == "bright_line" else "dark"
+        return f"{severity.capitalize()} {tone} {defect_type}, about {size}, {where}"
+    return f"{severity.capitalize()} {defect_type}, about {size}, {where}"
+
+
+def _to_original(x: float, y: float, w: float, h: float, inputs: DefectInputs, pad: float) -> Box:
+    sx, sy = inputs.working_scale
+    width, height = inputs.original_size
+    x0 = max(0.0, (x - pad) * sx)
+    y0 = max(0.0, (y - pad) * sy)
+    x1 = min(float(width), (x + w + pad) * sx)
+    y1 = min(float(height), (y + h + pad) * sy)
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    """A candidate with its calibrated probability, before the report threshold."""
+
+    confidence: float
+    defect_type: DefectType
+    box: Box  # original pixels
+    candidate: Candidate | None  # None for a patch-only region
+
+
+@dataclass(frozen=True)
+class MeasuredCues:
+    """Every candidate of one image with its measurements, before scoring."""
+
+    candidates: list[Candidate]
+    patch_map: np.ndarray  # patch anomaly in [0, 1] over the model region (pooled grid)
+    interior: np.ndarray
+    context: SurfaceContext
+    patch_stats: dict[str, float]
+
+
+def measure_candidates(inputs: DefectInputs, bank: MemoryBank | None) -> MeasuredCues:
+    grid = inputs.patch_features.shape[-1]
+    coverage = region_coverage(inputs, grid)
+    patch_map, patch_stats = anomaly_map(inputs.patch_features, coverage, bank)
+    interior = interior_mask(inputs.mask)
+    # Only the object's box is searched: the cues cost in proportion to the pixels they see.
+    x0, y0, x1, y1 = _mask_box(inputs.mask)
+    crop = (slice(y0, y1), slice(x0, x1))
+    rx0, ry0, rx1, ry1 = _region_in_working(inputs)
+    context = surface_context(
+        inputs.gray[crop],
+        inputs.lab_u8[crop],
+        inputs.mask[crop],
+        interior[crop],
+        patch_map,
+        (rx0 - x0, ry0 - y0, rx1 - x0, ry1 - y0),
+    )
+    lines, ridges = line_candidates(context)
+    candidates = [
+        replace(candidate, x=candidate.x + x0, y=candidate.y + y0)
+        for candidate in lines + stain_candidates(context, ridges)
+    ]
+    return MeasuredCues(candidates, patch_map, interior, context, patch_stats)
+
+
+def _mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 of the mask with a small margin (the whole image when it is empty)."""
+    height, width = mask.shape
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return 0, 0, width, height
+    margin = 2
+    return (
+        max(0, int(cols[0]) - margin),
+        max(0, int(rows[0]) - margin),
+        min(width, int(cols[-1]) + 1 + margin),
+        min(height, int(rows[-1]) + 1 + margin),
+    )
+
+
+def find_candidates(
+    inputs: DefectInputs, bank: MemoryBank | None, scorer: DefectScorer | None = None
+) -> tuple[list[ScoredCandidate], MeasuredCues]:
+    """Every candidate with its probability, strongest first, overlaps suppressed."""
+    cues = measure_candidates(inputs, bank)
+    probabilities = (scorer or load_scorer()).score(cues.candidates)
+    scored = [
+        ScoredCandidate(
+            probability,
+            _classify(candidate),
+            _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2),
+            candidate,
+        )
+        for candidate, probability in zip(cues.candidates, probabilities, strict=True)
+    ]
+    if bank is not None:
+        scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
+    scored.sort(key=lambda item: item.confidence, reverse=True)
+    return _suppress(scored), cues
+
+
+def detect(
+    inputs: DefectInputs,
+    bank: MemoryBank | None,
+    thresholds: DefectThresholds,
+    model_version: str,
+    *,
+    include_heatmap: bool = True,
+) -> DefectReport:
+    scored, cues = find_candidates(inputs, bank)
+    object_area = float(inputs.mask.sum()) * inputs.working_scale[0] * inputs.working_scale[1]
+    defects = [
+        DefectResult(
+            defect_type=item.defect_type,
+            severity=(severity := _severity(item.box.area, object_area, item.defect_type)),
+            confidence=item.confidence,
+            box=item.box,
+            description=_describe(item.defect_type, severity, item.box, item.candidate),
+            metadata={
+                "method": METHOD,
+                "cue": item.candidate.kind if item.candidate else "patch-anomaly",
+            },
+        )
+        for item in scored
+        if item.confidence >= thresholds.report_above
+    ]
+    anomaly_score = scored[0].confidence if scored else 0.0
+    wear = _wear_index(scored, thresholds, cues.interior)
+    condition = condition_from(defects, thresholds, wear, anomaly_score, model_version)
+    heatmap = None
+    if include_heatmap:
+        heatmap = Heatmap(
+            values=_heatmap_values(cues.patch_map, scored, inputs), region=inputs.region
+        )
+    log.debug("ml.defects", found=len(defects), candidates=len(scored), patches=cues.patch_stats)
+    return DefectReport(
+        defects=defects,
+        condition=condition,
+        anomaly_score=float(anomaly_score),
+        model_version=model_version,
+        heatmap=heatmap,
+    )
+
+
+def _patch_only_regions(
+    patch_map: np.ndarray, candidates: list[Candidate], inputs: DefectInputs
+) -> list[ScoredCandidate]:
+    """Regions that differ from every reference patch where no cue fired."""
+    x0, y0, x1, y1 = _region_in_working(inputs)
+    grid_h, grid_w = patch_map.shape
+    covered = np.zeros(patch_map.shape, dtype=bool)
+    for candidate in candidates:
+        cx0 = int((candidate.x - x0) / (x1 - x0) * grid_w)
+        cy0 = int((candidate.y - y0) / (y1 - y0) * grid_h)
+        cx1 = math.ceil((candidate.x + candidate.width - x0) / (x1 - x0) * grid_w)
+        cy1 = math.ceil((candidate.y + candidate.height - y0) / (y1 - y0) * grid_h)
+        covered[max(0, cy0) : max(0, cy1), max(0, cx0) : max(0, cx1)] = True
+    binary = ((patch_map > PATCH_ONLY_FLOOR) & ~covered).astype(np.uint8)
+    count, labels, stats = components(binary)
+    regions: list[ScoredCandidate] = []
+    cell_w, cell_h = (x1 - x0) / grid_w, (y1 - y0) / grid_h
+    for index in range(1, count):
+        peak = float(patch_map[labels == index].max())
+        confidence = min(PATCH_ONLY_MAX_CONFIDENCE, _sigmoid(6.0 * (peak - 0.75)))
+        gx, gy, gw, gh = (int(stats[index, k]) for k in range(4))
+        box = _to_original(x0 + gx * cell_w, y0 + gy * cell_h, gw * cell_w, gh * cell_h, inputs, 0)
+        regions.append(ScoredCandidate(confidence, "other", box, None))
+    return regions
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, value))))
+
+
+def _suppress(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    """Drop boxes that overlap a stronger one (non-maximum suppression)."""
+    kept: list[ScoredCandidate] = []
+    for item in scored:
+        if all(item.box.iou(other.box) < 0.3 for other in kept):
+            kept.append(item)
+    return kept
+
+
+def _wear_index(
+    scored: list[ScoredCandidate], thresholds: DefectThresholds, interior: np.ndarray
+) -> float:
+    """Share of the object's surface under faint scratch-like lines: each too uncertain to
+    report, but many of them mean a worn surface."""
+    area = sum(
+        item.candidate.area
+        for item in scored
+        if item.candidate is not None
+        and item.candidate.is_line
+        and WEAR_CANDIDATE_FLOOR <= item.confidence < thresholds.report_above
+    )
+    return float(area) / max(float(interior.sum()), 1.0)
+
+
+def _heatmap_values(
+    patch_map: np.ndarray, scored: list[ScoredCandidate], inputs: DefectInputs
+) -> list[list[float]]:
+    """Per cell of the patch grid over the model region: the strongest evidence in it."""
+    values = patch_map.astype(np.float32) * 0.5
+    grid_h, grid_w = values.shape
+    region = inputs.region
+    for item in scored:
+        box = item.box
+        cx0 = int((box.x - region.x) / region.width * grid_w)
+        cy0 = int((box.y - region.y) / region.height * grid_h)
+        cx1 = math.ceil((box.x2 - region.x) / region.width * grid_w)
+        cy1 = math.ceil((box.y2 - region.y) / region.height * grid_h)
+        cells = values[max(0, cy0) : max(0, cy1), max(0, cx0) : max(0, cx1)]
+        np.maximum(cells, item.confidence, out=cells)
+    return np.clip(values, 0.0, 1.0).round(3).tolist()  # type: ignore[no-any-return]
+
+
+def condition_from(
+    defects: list[DefectResult],
+    thresholds: DefectThresholds,
+    wear: float,
+    anomaly_score: float,
+    model_version: str,
+) -> AttributeResult:
+    """new / used / damaged, conservatively: "damaged" needs a defect that is both likely
+    (``damaged_above``) and more than a speck; a single uncertain finding only makes "used"."""
+    worst = max((d.confidence for d in defects), default=0.0)
+    serious = [
+        d for d in defects if d.severity != "low" and d.confidence >= thresholds.damaged_above
+    ]
+    metadata = {
+        "defects": len(defects),
+        "max_defect_confidence": worst,
+        "anomaly_score": anomaly_score,
+        "wear_index": wear,
+        "model_version": model_version,
+    }
+    if serious:
+        value, confidence = "damaged", max(d.confidence for d in serious)
+    elif defects or wear > WEAR_USED_ABOVE:
+        value, confidence = "used", max(worst, min(0.8, 0.5 + wear * 10.0))
+    else:
+        # A photo cannot prove an item unused, so "new" never claims more than 0.85.
+        value, confidence = "new", min(0.85, 1.0 - anomaly_score)
+    return AttributeResult("condition", value, float(confidence), METHOD, metadata)

@@ -1,0 +1,387 @@
+"""The ML pipeline's entry points, used by the workers, the API and the CLI.
+
+``prepare`` decodes an image once and runs the backbone once; ``classify``,
+``extract_features`` and ``detect_defects`` read what it prepared; ``analyze`` does it all.
+Models load lazily, once per process, thread-safely (see ``model_registry``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from backend.ml import classifier as classifier_module
+from backend.ml import defect_detector, feature_extractor
+from backend.ml.backbone import BackboneOutputs
+from backend.ml.config import BUNDLED_MODELS_DIR, get_ml_config
+from backend.ml.defect_detector import DefectInputs, ReferenceBanks
+from backend.ml.errors import ImageDecodeError
+from backend.ml.foreground import Foreground, estimate_foreground, lab_u8_to_float
+from backend.ml.model_registry import RoutingDecision, get_registry
+from backend.ml.patch_anomaly import MemoryBank, coreset, project_for_bank
+from backend.ml.preprocessing import (
+    Box,
+    DecodedImage,
+    decode_image,
+    model_input,
+    model_region,
+    to_working,
+)
+from backend.ml.quality import assess_quality
+from backend.ml.results import (
+    AnalysisResult,
+    AttributeResult,
+    ClassificationResult,
+    DefectReport,
+    DefectResult,
+    Heatmap,
+    QualityReport,
+)
+from backend.ml.taxonomy import load_taxonomy
+
+__all__ = [
+    "AnalysisResult",
+    "AnalyzeOptions",
+    "AttributeResult",
+    "Box",
+    "ClassificationResult",
+    "DefectReport",
+    "DefectResult",
+    "Heatmap",
+    "ImageDecodeError",
+    "PreparedImage",
+    "QualityReport",
+    "analyze",
+    "analyze_many",
+    "classify",
+    "detect_defects",
+    "extract_features",
+    "prepare",
+    "prepare_many",
+]
+
+REFERENCE_BANK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    image_id: str | None = None  # drives A/B routing; the same id always gets the same version
+    model_version: str | None = None  # force a version (overrides routing)
+    include_heatmap: bool = True
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image decoded once, with the backbone's outputs; input to every later step."""
+
+    original_width: int
+    original_height: int
+    rgb: np.ndarray  # working-resolution RGB (uint8)
+    gray: np.ndarray
+    lab: np.ndarray  # float32 CIELAB
+    lab_u8: np.ndarray  # OpenCV 8-bit Lab (for fast median filters)
+    foreground: Foreground
+    working_scale: tuple[float, float]
+    region: Box  # part of the original image the backbone saw
+    outputs: BackboneOutputs
+    routing: RoutingDecision
+    quality: QualityReport
+    image_info: dict[str, Any]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def model_version(self) -> str:
+        return self.routing.version
+
+
+@dataclass(frozen=True)
+class _Staged:
+    decoded: DecodedImage
+    working: np.ndarray
+    foreground: Foreground
+    region: Box
+    tensor: np.ndarray
+    working_scale: tuple[float, float]
+    timings_ms: dict[str, float]
+    byte_size: int
+
+
+def _stage(image_bytes: bytes) -> _Staged:
+    started = time.perf_counter()
+    decoded = decode_image(image_bytes, max_pixels=get_ml_config().max_image_pixels)
+    decoded_at = time.perf_counter()
+    working = to_working(decoded.rgb)
+    foreground = estimate_foreground(working)
+    height, width = working.shape[:2]
+    working_scale = (decoded.original_width / width, decoded.original_height / height)
+    object_box = foreground.box if foreground.method == "border-color" else None
+    decoded_height, decoded_width = decoded.rgb.shape[:2]
+    to_decoded = (decoded_width / width, decoded_height / height)
+    region_decoded = model_region(
+        decoded_width,
+        decoded_height,
+        object_box.scaled(*to_decoded) if object_box else None,
+    )
+    tensor = model_input(decoded.rgb, region_decoded)
+    dx, dy = decoded.scale
+    region = region_decoded.scaled(dx, dy)
+    finished = time.perf_counter()
+    return _Staged(
+        decoded=decoded,
+        working=working,
+        foreground=foreground,
+        region=region,
+        tensor=tensor,
+        working_scale=working_scale,
+        timings_ms={
+            "decode": (decoded_at - started) * 1000.0,
+            "preprocess": (finished - decoded_at) * 1000.0,
+        },
+        byte_size=len(image_bytes),
+    )
+
+
+def _finish(
+    staged: _Staged, outputs: BackboneOutputs, routing: RoutingDecision, forward_ms: float
+) -> PreparedImage:
+    started = time.perf_counter()
+    working = staged.working
+    gray = cv2.cvtColor(working, cv2.COLOR_RGB2GRAY)
+    lab_u8 = cv2.cvtColor(working, cv2.COLOR_RGB2Lab)
+    lab = lab_u8_to_float(lab_u8)
+    decoded = staged.decoded
+    quality = assess_quality(
+        gray, lab[..., 0], staged.foreground, decoded.original_width, decoded.original_height
+    )
+    timings = dict(staged.timings_ms)
+    timings["forward"] = forward_ms
+    timings["preprocess"] += (time.perf_counter() - started) * 1000.0
+    return PreparedImage(
+        original_width=decoded.original_width,
+        original_height=decoded.original_height,
+        rgb=working,
+        gray=gray,
+        lab=lab,
+        lab_u8=lab_u8,
+        foreground=staged.foreground,
+        working_scale=staged.working_scale,
+        region=staged.region,
+        outputs=outputs,
+        routing=routing,
+        quality=quality,
+        image_info={
+            "format": decoded.format,
+            "source_mode": decoded.source_mode,
+            "had_alpha": decoded.had_alpha,
+            "exif_orientation": decoded.exif_orientation,
+            "reduced_decode": decoded.reduced_decode,
+            "bytes": staged.byte_size,
+            "width": decoded.original_width,
+            "height": decoded.original_height,
+        },
+        timings_ms=timings,
+    )
+
+
+def _routing(image_id: str | None, model_version: str | None) -> RoutingDecision:
+    registry = get_registry()
+    if model_version:
+        registry.manifest.get(model_version)
+        return RoutingDecision(model_version, None, "pinned", None)
+    return registry.route(image_id)
+
+
+def prepare(
+    image_bytes: bytes, *, image_id: str | None = None, model_version: str | None = None
+) -> PreparedImage:
+    """Decode once (raises ``ImageDecodeError`` for unusable input) and run the backbone once."""
+    routing = _routing(image_id, model_version)
+    staged = _stage(image_bytes)
+    started = time.perf_counter()
+    outputs = get_registry().backbone(routing.version).run_batch(staged.tensor[None])[0]
+    return _finish(staged, outputs, routing, (time.perf_counter() - started) * 1000.0)
+
+
+def prepare_many(
+    images: Sequence[bytes], *, model_version: str | None = None
+) -> list[PreparedImage | ImageDecodeError]:
+    """Several images with one batched forward pass; undecodable ones come back as errors."""
+    routing = _routing(None, model_version)
+    staged: list[_Staged | ImageDecodeError] = []
+    for image_bytes in images:
+        try:
+            staged.append(_stage(image_bytes))
+        except ImageDecodeError as exc:
+            staged.append(exc)
+    good = [item for item in staged if isinstance(item, _Staged)]
+    outputs: list[BackboneOutputs] = []
+    forward_ms = 0.0
+    if good:
+        started = time.perf_counter()
+        batch = np.stack([item.tensor for item in good])
+        outputs = get_registry().backbone(routing.version).run_batch(batch)
+        forward_ms = (time.perf_counter() - started) * 1000.0 / len(good)
+    results: list[PreparedImage | ImageDecodeError] = []
+    output_iter = iter(outputs)
+    for item in staged:
+        if isinstance(item, ImageDecodeError):
+            results.append(item)
+        else:
+            results.append(_finish(item, next(output_iter), routing, forward_ms))
+    return results
+
+
+def classify(prepared: PreparedImage) -> ClassificationResult:
+    config = get_ml_config()
+    return classifier_module.classify_logits(
+        prepared.outputs.logits, load_taxonomy(), config.classifier, prepared.model_version
+    )
+
+
+def extract_features(
+    prepared: PreparedImage, classification: ClassificationResult
+) -> list[AttributeResult]:
+    return feature_extractor.extract_attributes(
+        rgb=prepared.rgb,
+        gray=prepared.gray,
+        lab=prepared.lab,
+        foreground=prepared.foreground,
+        quality=prepared.quality,
+        classification=classification,
+    )
+
+
+class _Banks:
+    def __init__(self) -> None:
+        self.banks: ReferenceBanks | None = None
+        self.lock = threading.Lock()
+
+
+_banks = _Banks()
+
+
+def reference_banks() -> ReferenceBanks:
+    if _banks.banks is None:
+        with _banks.lock:
+            if _banks.banks is None:
+                _banks.banks = ReferenceBanks(
+                    [BUNDLED_MODELS_DIR / "reference_banks", get_ml_config().reference_dir]
+                )
+    return _banks.banks
+
+
+def _defect_inputs(prepared: PreparedImage) -> DefectInputs:
+    return DefectInputs(
+        gray=prepared.gray,
+        lab_u8=prepared.lab_u8,
+        mask=prepared.foreground.mask,
+        object_box=prepared.foreground.box,
+        working_scale=prepared.working_scale,
+        patch_features=prepared.outputs.patch_features,
+        region=prepared.region,
+        original_size=(prepared.original_width, prepared.original_height),
+    )
+
+
+def detect_defects(
+    prepared: PreparedImage,
+    classification: ClassificationResult,
+    *,
+    include_heatmap: bool = True,
+) -> DefectReport:
+    bank = reference_banks().get(classification.category)
+    if bank is not None and bank.backbone_version != prepared.model_version:
+        bank = None
+    return defect_detector.detect(
+        _defect_inputs(prepared),
+        bank,
+        get_ml_config().defects,
+        prepared.model_version,
+        include_heatmap=include_heatmap,
+    )
+
+
+def _embedding(prepared: PreparedImage) -> list[float]:
+    vector = prepared.outputs.embedding.astype(np.float32)
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm if norm > 0 else vector).tolist()  # type: ignore[no-any-return]
+
+
+def _assemble(prepared: PreparedImage, options: AnalyzeOptions) -> AnalysisResult:
+    timings = dict(prepared.timings_ms)
+    started = time.perf_counter()
+    classification = classify(prepared)
+    classified = time.perf_counter()
+    attributes = extract_features(prepared, classification)
+    extracted = time.perf_counter()
+    defects = detect_defects(prepared, classification, include_heatmap=options.include_heatmap)
+    finished = time.perf_counter()
+    timings.update(
+        classify=(classified - started) * 1000.0,
+        attributes=(extracted - classified) * 1000.0,
+        defects=(finished - extracted) * 1000.0,
+    )
+    timings["total"] = sum(
+        timings[key]
+        for key in ("decode", "preprocess", "forward", "classify", "attributes", "defects")
+    )
+    return AnalysisResult(
+        classification=classification,
+        attributes=attributes,
+        defects=defects,
+        quality=prepared.quality,
+        embedding=_embedding(prepared),
+        model_versions={
+            "backbone": prepared.model_version,
+            "taxonomy": load_taxonomy().version,
+            "defects": defect_detector.METHOD,
+        },
+        timings_ms=timings,
+        routing=prepared.routing.to_dict(),
+        image=dict(prepared.image_info),
+    )
+
+
+def analyze(image_bytes: bytes, options: AnalyzeOptions | None = None) -> AnalysisResult:
+    """Everything about one image: classification, attributes, defects, quality, embedding."""
+    options = options or AnalyzeOptions()
+    prepared = prepare(image_bytes, image_id=options.image_id, model_version=options.model_version)
+    return _assemble(prepared, options)
+
+
+def analyze_many(
+    images: Sequence[bytes], options: AnalyzeOptions | None = None
+) -> list[AnalysisResult | ImageDecodeError]:
+    """``analyze`` for several images with one batched forward pass, in input order."""
+    options = options or AnalyzeOptions()
+    prepared = prepare_many(images, model_version=options.model_version)
+    return [
+        item if isinstance(item, ImageDecodeError) else _assemble(item, options)
+        for item in prepared
+    ]
+
+
+def build_reference_bank(
+    category: str, images: Sequence[tuple[str, bytes]], *, model_version: str | None = None
+) -> MemoryBank:
+    """A memory bank from defect-free photos of one category (saved by the caller)."""
+    features = []
+    version = model_version or get_registry().route(None).version
+    for _, image_bytes in images:
+        prepared = prepare(image_bytes, model_version=version)
+        grid = prepared.outputs.patch_features.shape[-1]
+        coverage = defect_detector.region_coverage(_defect_inputs(prepared), grid)
+        features.append(project_for_bank(prepared.outputs.patch_features, coverage))
+    stacked = np.concatenate(features) if features else np.zeros((0, 64), np.float32)
+    return MemoryBank(
+        category=category,
+        features=coreset(stacked.astype(np.float32), REFERENCE_BANK_SIZE),
+        sources=tuple(name for name, _ in images),
+        backbone_version=version,
+    )

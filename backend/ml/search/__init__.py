@@ -1,0 +1,1 @@
+"""Nearest-neighbour search over image embeddings (the index) and its benchmark helpers."""

@@ -1,0 +1,105 @@
+"""Classification of real photos onto the product taxonomy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from backend.ml.classifier import classify_logits, softmax
+from backend.ml.config import ClassifierThresholds
+from backend.ml.inference import AnalysisResult
+from backend.ml.taxonomy import IMAGENET_CLASSES, NOT_A_PRODUCT, load_taxonomy
+
+
+def test_taxonomy_covers_every_imagenet_class_and_25_categories() -> None:
+    taxonomy = load_taxonomy()
+    assert len(taxonomy.categories) >= 25
+    assert len(taxonomy.imagenet_labels) == IMAGENET_CLASSES
+    assert set(taxonomy.imagenet_labels) <= set(taxonomy.labels)
+    assert taxonomy.imagenet_labels[504] == "kitchen/mugs"  # coffee mug
+    assert taxonomy.imagenet_labels[770] == "footwear/sneakers"  # running shoe
+    assert taxonomy.imagenet_labels[281] == NOT_A_PRODUCT  # tabby cat
+    mapped = sum(label != NOT_A_PRODUCT for label in taxonomy.imagenet_labels)
+    assert 350 < mapped < 600
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("red_coffee_cup.jpg", "kitchen/mugs"),
+        ("grey_duffel_bag.jpg", "bags/messenger_bags"),
+        ("vitamin_bottle.jpg", "health/supplements_medicine"),
+        ("paint_brushes.jpg", "books_stationery/art_supplies"),
+        ("oranges.jpg", "food_beverages/fruit"),
+    ],
+)
+def test_unambiguous_products_get_their_label(
+    analysis: Callable[[str], AnalysisResult], name: str, label: str
+) -> None:
+    result = analysis(name).classification
+    assert result.label == label
+    assert result.category == label.split("/", maxsplit=1)[0]
+    assert 0.5 < result.confidence <= result.category_confidence <= 1.0
+    assert result.top_k[0][0] == label
+    assert result.model_version == "1.0.0-fp32"
+
+
+@pytest.mark.parametrize("name", ["cat_chelsea.png", "robin.jpg", "dog.jpg", "clownfish.jpg"])
+def test_animals_are_not_products(analysis: Callable[[str], AnalysisResult], name: str) -> None:
+    result = analysis(name).classification
+    assert result.is_unknown
+    assert result.category is None
+    assert result.confidence > 0.9
+
+
+def test_probabilities_sum_per_category() -> None:
+    taxonomy = load_taxonomy()
+    logits = np.full(IMAGENET_CLASSES, -10.0)
+    logits[504] = 2.0  # coffee mug
+    logits[968] = 2.0  # cup
+    logits[849] = 1.0  # teapot
+    result = classify_logits(logits, taxonomy, ClassifierThresholds(), "test")
+    probabilities = softmax(logits)
+    assert result.label == "kitchen/mugs"
+    assert result.confidence == pytest.approx(probabilities[504] + probabilities[968], rel=1e-3)
+    assert result.category_confidence == pytest.approx(
+        probabilities[504] + probabilities[968] + probabilities[849], rel=1e-3
+    )
+
+
+def test_below_the_threshold_the_label_is_unknown() -> None:
+    taxonomy = load_taxonomy()
+    logits = np.zeros(IMAGENET_CLASSES)  # uniform: no category reaches 35 %
+    result = classify_logits(logits, taxonomy, ClassifierThresholds(), "test")
+    assert result.label == "unknown"
+    assert 0.0 <= result.confidence <= 1.0
+
+
+@pytest.mark.parametrize("name", ["led_bulb.jpg", "led_bulb_pack.jpg"])
+def test_products_imagenet_does_not_know_are_unknown_not_absurd(
+    analysis: Callable[[str], AnalysisResult], name: str
+) -> None:
+    """ImageNet has no light-bulb class: its best guesses (toilet seat, abacus) are uncertain,
+    so the label is "unknown" rather than bathroom or kitchen."""
+    result = analysis(name).classification
+    assert result.is_unknown
+    assert result.category is None
+    assert result.top_k[0][1] < 0.5
+
+
+def test_the_shown_label_must_be_more_likely_than_not() -> None:
+    taxonomy = load_taxonomy()
+    logits = np.full(IMAGENET_CLASSES, -10.0)
+    logits[861] = 2.0  # toilet seat
+    logits[896] = 1.6  # washbasin: the category "bathroom" is sure, "toilets" is not
+    logits[804] = 1.0  # soap dispenser
+    result = classify_logits(logits, taxonomy, ClassifierThresholds(), "test")
+    assert result.is_unknown
+    assert result.category_confidence > 0.9
+    assert result.confidence == pytest.approx(1.0 - result.top_k[0][1], rel=1e-6)
+    lenient = classify_logits(
+        logits, taxonomy, ClassifierThresholds(label_unknown_below=0.3), "test"
+    )
+    assert lenient.label == "bathroom/toilets"

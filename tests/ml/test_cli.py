@@ -1,0 +1,96 @@
+"""The ML commands through typer's test runner (backend/cli.py registers the same functions)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from backend.ml.cli import register
+from tests.ml.conftest import PHOTOS
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Test app."""
+
+    register(app)
+    return app
+
+
+def test_analyze_json_lines_in_input_order(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes((PHOTOS / "red_coffee_cup.jpg").read_bytes()[:2000])
+    paths = [PHOTOS / "red_coffee_cup.jpg", broken, PHOTOS / "cat_chelsea.png"]
+    result = CliRunner().invoke(_app(), ["analyze", "--json", *map(str, paths)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == [str(p) for p in paths]
+    assert lines[0]["classification"]["label"] == "kitchen/mugs"
+    assert "embedding" not in lines[0]
+    assert "corrupt or truncated" in lines[1]["error"]
+    assert lines[2]["classification"]["label"] == "unknown"
+
+
+def test_analyze_prints_a_readable_summary() -> None:
+    result = CliRunner().invoke(_app(), ["analyze", str(PHOTOS / "led_bulb_crack.jpg")])
+    assert result.exit_code == 0, result.output
+    assert "colour:    white" in result.stdout
+    assert "defect:    crack high" in result.stdout
+    assert "condition: new" not in result.stdout
+
+
+def test_analyze_with_embedding() -> None:
+    result = CliRunner().invoke(
+        _app(), ["analyze", "--json", "--embedding", str(PHOTOS / "grey_duffel_bag.jpg")]
+    )
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["embedding"]) == 1280
+
+
+def test_models_list_shows_versions_and_licence() -> None:
+    result = CliRunner().invoke(_app(), ["models", "list"])
+    assert result.exit_code == 0
+    assert "* efficientnet-lite0-imagenet 1.0.0-fp32" in result.stdout
+    assert "1.0.0-int8" in result.stdout
+    assert "Apache-2.0" in result.stdout
+
+
+def test_add_references_builds_a_bank(tmp_path: Path, monkeypatch: object) -> None:
+    from dataclasses import replace
+
+    from backend.ml.config import get_ml_config, set_ml_config
+
+    base = get_ml_config()
+    set_ml_config(replace(base, reference_dir=tmp_path))
+    try:
+        result = CliRunner().invoke(
+            _app(),
+            ["models", "add-references", "bags", str(PHOTOS / "grey_duffel_bag_side.jpg")],
+        )
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "bags.npz").is_file()
+        refused = CliRunner().invoke(_app(), ["models", "add-references", "nonsense", str(PHOTOS)])
+        assert refused.exit_code == 2
+    finally:
+        set_ml_config(base)
+
+
+def test_eval_prints_the_figures() -> None:
+    result = CliRunner().invoke(_app(), ["eval", str(PHOTOS)])
+    assert result.exit_code == 0, result.output
+    for heading in (
+        "top-1 accuracy",
+        "top-3 accuracy",
+        "colour agreement",
+        "defect AUROC",
+        "box hit rate",
+    ):
+        assert heading in result.stdout
+    missing = CliRunner().invoke(_app(), ["eval", "/nonexistent"])
+    assert missing.exit_code == 2

@@ -1,0 +1,186 @@
+"""Defects on real photos: clean photos stay clean, drawn damage is found where it was drawn,
+confidences are calibrated probabilities, and the scorer can be refitted from the photos."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from backend.ml import defect_training
+from backend.ml.config import get_ml_config
+from backend.ml.defect_detector import find_candidates, inputs_from
+from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
+from backend.ml.evaluation import read_dataset
+from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
+from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_for_bank
+from backend.ml.preprocessing import Box
+from backend.ml.results import DEFECT_TYPES
+from tests.ml.conftest import PHOTOS, photo_bytes
+
+CLEAN = [
+    "red_coffee_cup.jpg",
+    "grey_duffel_bag.jpg",
+    "grey_duffel_bag_side.jpg",
+    "led_bulb.jpg",
+    "vitamin_bottle.jpg",
+    "paint_brushes.jpg",
+    "wall_shelf.jpg",
+    "tealight_candles.jpg",
+]
+
+
+def _truth(name: str) -> Box:
+    with (PHOTOS / "defect_boxes.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            if row["filename"] == name:
+                return Box(*(float(row[key]) for key in ("x", "y", "width", "height")))
+    raise KeyError(name)
+
+
+def _covers(truth: Box, box: Box) -> bool:
+    centre_x, centre_y = box.x + box.width / 2, box.y + box.height / 2
+    return truth.iou(box) > 0.3 or (
+        truth.x <= centre_x <= truth.x2 and truth.y <= centre_y <= truth.y2
+    )
+
+
+@pytest.mark.parametrize("name", CLEAN)
+def test_clean_photos_get_no_defect_and_stay_new(
+    analysis: Callable[[str], AnalysisResult], name: str
+) -> None:
+    """Shadows, reflections, print, seams, texture and clutter are not damage."""
+    result = analysis(name)
+    assert result.defects.defects == []
+    assert result.condition.value == "new"
+    assert result.condition.confidence <= 0.85
+
+
+def test_drawn_crack_is_boxed_as_a_crack(analysis: Callable[[str], AnalysisResult]) -> None:
+    result = analysis("led_bulb_crack.jpg")
+    truth = _truth("led_bulb_crack.jpg")
+    hits = [d for d in result.defects.defects if _covers(truth, d.box)]
+    assert hits, result.defects.to_dict()
+    assert hits[0].defect_type == "crack"
+    assert hits[0].severity == "high"
+    assert hits[0].confidence > 0.6
+    assert truth.iou(hits[0].box) > 0.5
+    assert result.condition.value in ("used", "damaged")
+
+
+@pytest.mark.parametrize(
+    ("name", "defect_type"),
+    [("grey_duffel_bag_scratch.jpg", "scratch"), ("grey_duffel_bag_stain.jpg", "stain")],
+)
+def test_drawn_damage_is_the_strongest_finding_of_its_photo(name: str, defect_type: str) -> None:
+    """Below the report threshold too, the ranking points at the damage: its box is where
+    it was drawn, with the right type, and it outranks everything on the clean photo."""
+    prepared = prepare(photo_bytes(name))
+    candidates, _ = find_candidates(inputs_from(prepared), None)
+    assert _covers(_truth(name), candidates[0].box)
+    assert candidates[0].defect_type == defect_type
+    clean, _ = find_candidates(inputs_from(prepare(photo_bytes("grey_duffel_bag.jpg"))), None)
+    assert candidates[0].confidence > clean[0].confidence
+
+
+def test_the_clean_photo_scores_lower_than_its_damaged_copies(
+    analysis: Callable[[str], AnalysisResult],
+) -> None:
+    clean = analysis("led_bulb.jpg").defects
+    assert not any(_covers(_truth("led_bulb_crack.jpg"), d.box) for d in clean.defects)
+    assert analysis("led_bulb_crack.jpg").defects.anomaly_score > clean.anomaly_score + 0.3
+    bag = analysis("grey_duffel_bag.jpg").defects.anomaly_score
+    for damaged in ("grey_duffel_bag_scratch.jpg", "grey_duffel_bag_stain.jpg"):
+        assert analysis(damaged).defects.anomaly_score > bag
+
+
+def test_boxes_follow_exif_orientation() -> None:
+    image = Image.open(io.BytesIO(photo_bytes("led_bulb_crack.jpg")))
+    width, height = image.size
+    rotated = image.transpose(Image.Transpose.ROTATE_90)  # stored rotated, EXIF undoes it
+    exif = rotated.getexif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    rotated.save(buffer, "JPEG", quality=95, exif=exif)
+    result = analyze(buffer.getvalue())
+    assert (result.quality.width, result.quality.height) == (width, height)
+    truth = _truth("led_bulb_crack.jpg")
+    assert any(_covers(truth, d.box) for d in result.defects.defects)
+
+
+def test_report_shape_heatmap_and_types(analysis: Callable[[str], AnalysisResult]) -> None:
+    report = analysis("led_bulb_crack.jpg").defects
+    assert report.heatmap is not None
+    values = np.array(report.heatmap.values)
+    assert values.ndim == 2
+    assert values.min() >= 0
+    assert values.max() <= 1
+    assert values.max() == pytest.approx(report.anomaly_score, abs=1e-3)
+    for defect in report.defects:
+        assert defect.defect_type in DEFECT_TYPES
+        assert defect.severity in ("low", "medium", "high")
+        assert get_ml_config().defects.report_above <= defect.confidence <= 1.0
+        assert defect.box.x >= 0
+        assert defect.box.x2 <= 791
+        assert defect.box.y2 <= 900
+        assert defect.description
+    assert report.model_version == "1.0.0-fp32"
+    assert report.condition.metadata["wear_index"] >= 0.0
+
+
+def test_confidences_are_calibrated_by_rank_and_never_reorder() -> None:
+    scorer = load_scorer()
+    assert len(scorer.line_ranks) == len(scorer.blob_ranks) == 2
+    logits = np.array([-1.0, 3.0, 0.5, -4.0])
+    probabilities = calibrate_by_rank(logits, scorer.line_ranks)
+    order = np.argsort(-logits)
+    assert all(0.0 <= p <= 1.0 for p in probabilities)
+    assert [probabilities[i] for i in order] == sorted(probabilities, reverse=True)
+    # The strongest finding of a photo is judged more leniently than a runner-up.
+    assert probabilities[1] > calibrate_by_rank(np.array([3.0, 3.0]), scorer.line_ranks)[1]
+
+
+def test_the_scorer_refits_from_tuning_photos_only() -> None:
+    items = read_dataset(PHOTOS)
+    tuning = defect_training.tuning_photos(items)
+    assert tuning
+    assert {item.split for item in tuning} == {"tune"}
+    assert not any(item.defective for item in tuning)
+    scorer = defect_training.train(
+        [PHOTOS],
+        copies=3,
+        photo_filter=lambda item: item.filename in ("grey_duffel_bag.jpg", "led_bulb.jpg"),
+    )
+    assert scorer.training["photos"] == ["grey_duffel_bag.jpg"]  # led_bulb is held out
+    assert scorer.training["copies_per_photo"] == 3
+    for model in (scorer.line, scorer.blob):
+        assert np.isfinite(model.coef).all()
+        assert np.isfinite(model.intercept)
+
+
+def test_a_reference_bank_flags_what_the_references_never_show() -> None:
+    clean = prepare(photo_bytes("led_bulb.jpg"))
+    cracked = prepare(photo_bytes("led_bulb_crack.jpg"))
+    coverage = np.ones((28, 28), np.float32)
+    bank = MemoryBank(
+        category="lighting",
+        features=coreset(project_for_bank(clean.outputs.patch_features, coverage), 400),
+        sources=("led_bulb.jpg",),
+        backbone_version=clean.model_version,
+    )
+    own, _ = anomaly_map(clean.outputs.patch_features, coverage, bank)
+    other, stats = anomaly_map(cracked.outputs.patch_features, coverage, bank)
+    assert own.max() < 0.05  # every patch of the reference is in the bank
+    assert other.max() > own.max()
+    assert stats["patches"] > 100
+
+
+def test_detect_defects_uses_the_prepared_image_only() -> None:
+    prepared = prepare(photo_bytes("led_bulb_crack.jpg"))
+    report = detect_defects(prepared, classify(prepared), include_heatmap=False)
+    assert report.heatmap is None
+    assert report.defects

@@ -1,0 +1,92 @@
+"""Colours, material and photo quality measured on real photos."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from backend.ml.colors import dominant_colors, name_color
+from backend.ml.inference import AnalysisResult
+from backend.ml.results import AttributeResult
+
+
+def _attributes(result: AnalysisResult) -> dict[str, AttributeResult]:
+    return {attribute.name: attribute for attribute in result.attributes}
+
+
+@pytest.mark.parametrize(
+    ("name", "colour"),
+    [
+        ("red_coffee_cup.jpg", "red"),
+        ("grey_duffel_bag.jpg", "grey"),
+        ("grey_duffel_bag_side.jpg", "grey"),
+        ("led_bulb.jpg", "white"),
+        ("raspberries.jpg", "red"),
+    ],
+)
+def test_dominant_colour_of_the_object(
+    analysis: Callable[[str], AnalysisResult], name: str, colour: str
+) -> None:
+    attribute = _attributes(analysis(name))["color"]
+    assert attribute.value == colour
+    assert attribute.metadata["hex"].startswith("#")
+    assert len(attribute.metadata["hex"]) == 7
+    assert 0.2 < attribute.metadata["share"] <= 1.0
+    assert attribute.metadata["named_color"]
+    assert 0.3 < attribute.confidence <= 1.0
+
+
+def test_red_cup_hex_is_red(analysis: Callable[[str], AnalysisResult]) -> None:
+    hex_value = _attributes(analysis("red_coffee_cup.jpg"))["color"].metadata["hex"]
+    red, green, blue = (int(hex_value[i : i + 2], 16) for i in (1, 3, 5))
+    assert red > 2 * green
+    assert red > 2 * blue
+
+
+def test_material_follows_the_category_with_honest_confidence(
+    analysis: Callable[[str], AnalysisResult],
+) -> None:
+    mug = _attributes(analysis("red_coffee_cup.jpg"))["material"]
+    assert mug.value == "ceramic"
+    assert 0.3 < mug.confidence <= 0.8
+    unknown = _attributes(analysis("cat_chelsea.png"))["material"]
+    assert unknown.value == "unknown"
+    assert unknown.confidence == 0.0
+
+
+def test_photo_quality(analysis: Callable[[str], AnalysisResult]) -> None:
+    studio = analysis("grey_duffel_bag.jpg")
+    attributes = _attributes(studio)
+    assert attributes["background"].value == "white"
+    assert attributes["sharpness"].value == "sharp"
+    assert attributes["exposure"].value == "well_exposed"
+    assert attributes["fill_ratio"].value == "good"
+    assert studio.quality.background_whiteness > 0.8
+    blurred = analysis("clock_motion_blur.png")
+    assert _attributes(blurred)["sharpness"].value == "blurry"
+    assert "blurry" in blurred.quality.issues
+    assert blurred.quality.sharpness < studio.quality.sharpness
+    scene = _attributes(analysis("robin.jpg"))
+    assert scene["background"].value in ("cluttered", "plain")
+    for attribute in studio.attributes:
+        assert 0.0 <= attribute.confidence <= 1.0
+        assert attribute.method
+
+
+def test_colour_naming_rules() -> None:
+    assert name_color(np.array([95.0, 0.0, 1.0]))[0] == "white"
+    assert name_color(np.array([10.0, 0.0, 0.0]))[0] == "black"
+    assert name_color(np.array([55.0, 1.0, -2.0]))[0] == "grey"
+    assert name_color(np.array([45.0, 60.0, 45.0]))[0] == "red"
+    assert name_color(np.array([35.0, 10.0, -50.0]))[0] == "blue"
+
+
+def test_dominant_colours_report_shares() -> None:
+    pixels = np.concatenate(
+        [np.tile([45.0, 60.0, 45.0], (700, 1)), np.tile([95.0, 0.0, 0.0], (300, 1))]
+    ).astype(np.float32)
+    colours = dominant_colors(pixels)
+    assert [colour.name for colour in colours] == ["red", "white"]
+    assert colours[0].share == pytest.approx(0.7, abs=0.01)
