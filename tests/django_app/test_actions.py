@@ -145,7 +145,9 @@ def test_rerun_queues_a_new_job_with_pending_steps(
     assert {step.status for step in job.steps} == {StepStatus.PENDING}
     assert {step.product_image_id for step in job.steps} == {catalogue.image.id}
     db.refresh(catalogue.analysis)
-    assert catalogue.analysis.status == "pending"
+    # The previous result stays on show until the new run replaces it.
+    assert catalogue.analysis.status == "completed"
+    assert catalogue.analysis.description_text == "A red ceramic mug with a chipped rim."
 
 
 def test_rerun_from_products_and_analyses(db: Session, client: Client, staff: User) -> None:
