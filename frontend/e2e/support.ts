@@ -10,13 +10,12 @@ import { join, resolve } from 'node:path';
 export const SCREENSHOTS = process.env['E2E_UPDATE_SCREENSHOTS']
   ? resolve(__dirname, '..', '..', 'docs', 'screenshots')
   : resolve(__dirname, '..', 'test-results', 'screenshots');
-/** Real photos the ML tests use too (tests/data/photos/LICENSES.md): one cup, two with damage. */
+/** Real photos the ML tests use too (tests/data/photos/LICENSES.md): one LED bulb in three
+ * photos, one with a drawn crack that the precision-first defect detector reports. */
 export const PHOTO_DIR = resolve(__dirname, '..', '..', 'tests', 'data', 'photos');
-export const PHOTOS = [
-  'red_coffee_cup.jpg',
-  'red_coffee_cup_scratch.jpg',
-  'red_coffee_cup_stain.jpg',
-].map((name) => join(PHOTO_DIR, name));
+export const PHOTOS = ['led_bulb.jpg', 'led_bulb_pack.jpg', 'led_bulb_crack.jpg'].map((name) =>
+  join(PHOTO_DIR, name),
+);
 
 /** Fails on any serious or critical WCAG 2.1 A/AA violation, listing what and where. */
 export async function expectAccessible(page: Page, label: string): Promise<void> {
