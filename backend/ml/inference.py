@@ -20,7 +20,7 @@ from backend.ml import classifier as classifier_module
 from backend.ml import defect_detector, feature_extractor
 from backend.ml.backbone import BackboneOutputs
 from backend.ml.config import BUNDLED_MODELS_DIR, get_ml_config
-from backend.ml.defect_detector import DefectInputs, ReferenceBanks
+from backend.ml.defect_detector import ReferenceBanks
 from backend.ml.errors import ImageDecodeError
 from backend.ml.foreground import Foreground, estimate_foreground, lab_u8_to_float
 from backend.ml.model_registry import RoutingDecision, get_registry
@@ -276,19 +276,6 @@ def reference_banks() -> ReferenceBanks:
     return _banks.banks
 
 
-def _defect_inputs(prepared: PreparedImage) -> DefectInputs:
-    return DefectInputs(
-        gray=prepared.gray,
-        lab_u8=prepared.lab_u8,
-        mask=prepared.foreground.mask,
-        object_box=prepared.foreground.box,
-        working_scale=prepared.working_scale,
-        patch_features=prepared.outputs.patch_features,
-        region=prepared.region,
-        original_size=(prepared.original_width, prepared.original_height),
-    )
-
-
 def detect_defects(
     prepared: PreparedImage,
     classification: ClassificationResult,
@@ -299,7 +286,7 @@ def detect_defects(
     if bank is not None and bank.backbone_version != prepared.model_version:
         bank = None
     return defect_detector.detect(
-        _defect_inputs(prepared),
+        defect_detector.inputs_from(prepared),
         bank,
         get_ml_config().defects,
         prepared.model_version,
@@ -376,7 +363,7 @@ def build_reference_bank(
     for _, image_bytes in images:
         prepared = prepare(image_bytes, model_version=version)
         grid = prepared.outputs.patch_features.shape[-1]
-        coverage = defect_detector.region_coverage(_defect_inputs(prepared), grid)
+        coverage = defect_detector.region_coverage(defect_detector.inputs_from(prepared), grid)
         features.append(project_for_bank(prepared.outputs.patch_features, coverage))
     stacked = np.concatenate(features) if features else np.zeros((0, 64), np.float32)
     return MemoryBank(
