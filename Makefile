@@ -12,10 +12,10 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: setup run test lint pytest test-services bench soak security lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev]' --constraint requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -67,7 +67,8 @@ soak: setup test-services
 security: setup
 	$(BIN)/python -m tests.support.security_scan
 
-# Pin the venv's resolved dependency versions into requirements.lock (read by `make security`).
+# Pin the venv's resolved dependency versions into requirements.lock: `make setup` installs
+# within them (a fresh clone gets the versions the tests passed with), `make security` audits them.
 lock: setup
 	$(BIN)/python -m tests.support.dependency_lock
 
