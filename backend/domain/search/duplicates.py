@@ -96,11 +96,13 @@ def find_duplicate(
         return None
     neighbours = index.search(vector, thresholds.candidates, exclude={image.id})
     candidate_ids = [neighbour.key for neighbour in neighbours]
-    visible = repository.visible_images(session, owner_id=owner_id, image_ids=candidate_ids)
+    uploaded = repository.visible_created_at(session, owner_id=owner_id, image_ids=candidate_ids)
     stored_hashes = repository.hashes(session, image_ids=candidate_ids)
+    own_age = (image.created_at, str(image.id))
     for neighbour in neighbours:
-        other = visible.get(neighbour.key)
-        if other is None or not _is_older(other, than=image):
+        created_at = uploaded.get(neighbour.key)
+        # Only an older image can be the original; ties go by id so two never point at each other.
+        if created_at is None or (created_at, str(neighbour.key)) >= own_age:
             continue
         stored = stored_hashes.get(neighbour.key)
         distance = perceptual_hash.distance(hashes, stored) if stored else None
@@ -108,10 +110,6 @@ def find_duplicate(
         if signal is not None:
             return DuplicateMatch(neighbour.key, neighbour.similarity, distance, signal)
     return None
-
-
-def _is_older(other: ProductImage, *, than: ProductImage) -> bool:
-    return (other.created_at, str(other.id)) < (than.created_at, str(than.id))
 
 
 def link(analysis: AnalysisResult, match: DuplicateMatch | None) -> None:

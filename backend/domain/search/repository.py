@@ -119,6 +119,26 @@ def hashes(session: Session, *, image_ids: Collection[uuid.UUID]) -> dict[uuid.U
     return {image_id: value for image_id, value in rows if value}
 
 
+def visible_created_at(
+    session: Session, *, owner_id: uuid.UUID, image_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, datetime]:
+    """When each of the owner's visible images among ``image_ids`` was uploaded (the duplicate
+    check needs no more, and loading whole images with their analyses cost it ~6 ms a photo)."""
+    if not image_ids:
+        return {}
+    rows = session.execute(
+        select(ProductImage.id, ProductImage.created_at)
+        .join(Product, Product.id == ProductImage.product_id)
+        .where(
+            ProductImage.id.in_(list(image_ids)),
+            Product.user_id == owner_id,
+            Product.deleted_at.is_(None),
+            ProductImage.deleted_at.is_(None),
+        )
+    ).all()
+    return dict(rows)
+
+
 def visible_images(
     session: Session, *, owner_id: uuid.UUID, image_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, ProductImage]:
