@@ -13,8 +13,8 @@ ENV PIP_NO_CACHE_DIR=1 \
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them;
-# requirements.lock pins them to the versions `make test` passed with.
+# Dependencies first, from pyproject.toml and requirements.lock (the versions `make test` passed
+# with), so a code change does not reinstall them.
 COPY pyproject.toml README.md requirements.lock ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install --requirement /tmp/requirements.txt --constraint requirements.lock
