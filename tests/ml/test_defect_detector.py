@@ -13,13 +13,14 @@ from PIL import Image
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
-from backend.ml.defect_detector import find_candidates, inputs_from
+from backend.ml.defect_detector import CRACK_WIGGLE, find_candidates, inputs_from, wiggle
 from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
 from backend.ml.evaluation import read_dataset
 from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_for_bank
 from backend.ml.preprocessing import Box
 from backend.ml.results import DEFECT_TYPES
+from backend.ml.synthetic_defects import Damage, damage_alpha
 from tests.ml.conftest import PHOTOS, photo_bytes
 
 CLEAN = [
@@ -70,6 +71,31 @@ def test_drawn_crack_is_boxed_as_a_crack(analysis: Callable[[str], AnalysisResul
     assert hits[0].confidence > 0.6
     assert truth.iou(hits[0].box) > 0.5
     assert result.condition.value in ("used", "damaged")
+
+
+def test_drawn_scratch_is_boxed_as_a_scratch(analysis: Callable[[str], AnalysisResult]) -> None:
+    result = analysis("led_bulb_scratch.jpg")
+    truth = _truth("led_bulb_scratch.jpg")
+    hits = [d for d in result.defects.defects if _covers(truth, d.box)]
+    assert hits, result.defects.to_dict()
+    assert hits[0].defect_type == "scratch"
+    assert hits[0].confidence > 0.6
+    assert truth.iou(hits[0].box) > 0.5
+    assert result.condition.value in ("used", "damaged")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_smooth_line_is_a_scratch_and_a_zigzag_a_crack(seed: int) -> None:
+    """The type follows the line's shape: a crack wanders and branches, a scratch is an arc."""
+    shape = (900, 791)
+    rng = np.random.default_rng(seed)
+    centre = (float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.3, 0.7)))
+    angle = float(rng.uniform(-90, 90))
+    shapes = {}
+    for kind in ("scratch", "crack"):
+        alpha = damage_alpha(shape, Damage(kind, centre, 0.25, angle, (70, 70, 70), 1.0, seed))
+        shapes[kind] = wiggle(alpha > 0.3)
+    assert shapes["scratch"] < CRACK_WIGGLE < shapes["crack"], shapes
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,11 @@ DAMAGES = (
     ),
     Drawn(
         "led_bulb.jpg",
+        "led_bulb_scratch.jpg",
+        Damage("scratch", (0.40, 0.42), 0.25, 25, (80, 80, 85), 0.8, 18),
+    ),
+    Drawn(
+        "led_bulb.jpg",
         "led_bulb_stain.jpg",
         Damage("stain", (0.42, 0.58), 0.12, 0, (150, 110, 50), 0.5, 9),
     ),

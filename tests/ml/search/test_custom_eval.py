@@ -20,7 +20,7 @@ def test_custom_head_figures_on_the_print_shop_photos() -> None:
     assert report.answered_by_custom >= 7
     assert report.accuracy is not None
     assert report.accuracy >= 0.75
-    assert report.other_images == 20
+    assert report.other_images == 21
     assert report.others_fallback_rate is not None
     assert report.others_fallback_rate >= 0.7
     text = format_custom_report(report)
@@ -31,6 +31,6 @@ def test_eval_command_prints_the_custom_head_accuracy() -> None:
     result = CliRunner().invoke(app, ["eval", "--json", str(PHOTOS)])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["images"] == 29
+    assert payload["images"] == 30
     assert payload["custom_head"]["accuracy"] >= 0.75
     assert payload["custom_head"]["test_images"] == 8
