@@ -102,7 +102,7 @@ class Candidate:
     length: float
     elongation: float
     strength: float  # how far the cue exceeds its threshold (1.0 = at threshold)
-    branching: float  # lines: share of junction pixels, a crack's signature
+    branching: float  # lines: share of ridge pixels with 4+ ridge neighbours (broad or branched)
     mean_lab_shift: tuple[float, float, float]
     contrast: float  # cue response over the grey-level spread of the surface around it
     edge_sharpness: float  # blobs: boundary gradient per unit of colour shift
@@ -321,7 +321,7 @@ def _lines_of(
     plausible_count = int(indices.size)
     indices = indices[np.argsort(areas[indices - 1])[::-1][:MAX_CANDIDATES]]
     lab = context.lab_u8
-    # Ridge pixels with four or more ridge neighbours: junctions, a crack's signature.
+    # Ridge pixels with four or more ridge neighbours: the ridge is broad or branches there.
     junctions = cv2.filter2D(binary, -1, _SQUARE, borderType=cv2.BORDER_CONSTANT) >= 5
     candidates: list[Candidate] = []
     for index in indices:
