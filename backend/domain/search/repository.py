@@ -6,11 +6,14 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.shared.db.models import AnalysisResult, ImageEmbedding, Product, ProductImage
+
+_SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +129,8 @@ def visible_created_at(
     check needs no more, and loading whole images with their analyses cost it ~6 ms a photo)."""
     if not image_ids:
         return {}
-    rows = session.execute(
-        select(ProductImage.id, ProductImage.created_at)
-        .join(Product, Product.id == ProductImage.product_id)
-        .where(
-            ProductImage.id.in_(list(image_ids)),
-            Product.user_id == owner_id,
-            Product.deleted_at.is_(None),
-            ProductImage.deleted_at.is_(None),
-        )
-    ).all()
+    query = select(ProductImage.id, ProductImage.created_at)
+    rows = session.execute(_visible(query, owner_id=owner_id, image_ids=image_ids)).all()
     return dict(rows)
 
 
@@ -145,21 +140,23 @@ def visible_images(
     """The owner's images among ``image_ids`` that are not deleted (nor their product)."""
     if not image_ids:
         return {}
-    rows = session.scalars(
-        select(ProductImage)
-        .join(Product, Product.id == ProductImage.product_id)
-        .where(
-            ProductImage.id.in_(list(image_ids)),
-            Product.user_id == owner_id,
-            Product.deleted_at.is_(None),
-            ProductImage.deleted_at.is_(None),
-        )
-        .options(
-            selectinload(ProductImage.product),
-            selectinload(ProductImage.analysis).selectinload(AnalysisResult.defects),
-        )
-    ).all()
+    query = select(ProductImage).options(
+        selectinload(ProductImage.product),
+        selectinload(ProductImage.analysis).selectinload(AnalysisResult.defects),
+    )
+    rows = session.scalars(_visible(query, owner_id=owner_id, image_ids=image_ids)).all()
     return {image.id: image for image in rows}
+
+
+def _visible(query: _SelectT, *, owner_id: uuid.UUID, image_ids: Collection[uuid.UUID]) -> _SelectT:
+    """``query`` narrowed to the owner's images among ``image_ids`` that are not deleted (nor
+    their product)."""
+    return query.join(Product, Product.id == ProductImage.product_id).where(
+        ProductImage.id.in_(list(image_ids)),
+        Product.user_id == owner_id,
+        Product.deleted_at.is_(None),
+        ProductImage.deleted_at.is_(None),
+    )
 
 
 @dataclass(frozen=True, slots=True)
