@@ -19,7 +19,7 @@ from backend.ml.evaluation import read_dataset
 from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_for_bank
 from backend.ml.preprocessing import Box
-from backend.ml.results import DEFECT_TYPES
+from backend.ml.results import DEFECT_TYPES, DefectResult
 from backend.ml.synthetic_defects import Damage, damage_alpha
 from tests.ml.conftest import PHOTOS, photo_bytes
 
@@ -61,27 +61,27 @@ def test_clean_photos_get_no_defect_and_stay_new(
     assert result.condition.confidence <= 0.85
 
 
-def test_drawn_crack_is_boxed_as_a_crack(analysis: Callable[[str], AnalysisResult]) -> None:
-    result = analysis("led_bulb_crack.jpg")
-    truth = _truth("led_bulb_crack.jpg")
+def _boxed_drawn_damage(result: AnalysisResult, name: str) -> DefectResult:
+    """The reported defect over the damage drawn on ``name``, checked to be confident and
+    tight, on a photo whose condition is no longer "new"."""
+    truth = _truth(name)
     hits = [d for d in result.defects.defects if _covers(truth, d.box)]
     assert hits, result.defects.to_dict()
-    assert hits[0].defect_type == "crack"
-    assert hits[0].severity == "high"
     assert hits[0].confidence > 0.6
     assert truth.iou(hits[0].box) > 0.5
     assert result.condition.value in ("used", "damaged")
+    return hits[0]
+
+
+def test_drawn_crack_is_boxed_as_a_crack(analysis: Callable[[str], AnalysisResult]) -> None:
+    hit = _boxed_drawn_damage(analysis("led_bulb_crack.jpg"), "led_bulb_crack.jpg")
+    assert hit.defect_type == "crack"
+    assert hit.severity == "high"
 
 
 def test_drawn_scratch_is_boxed_as_a_scratch(analysis: Callable[[str], AnalysisResult]) -> None:
-    result = analysis("led_bulb_scratch.jpg")
-    truth = _truth("led_bulb_scratch.jpg")
-    hits = [d for d in result.defects.defects if _covers(truth, d.box)]
-    assert hits, result.defects.to_dict()
-    assert hits[0].defect_type == "scratch"
-    assert hits[0].confidence > 0.6
-    assert truth.iou(hits[0].box) > 0.5
-    assert result.condition.value in ("used", "damaged")
+    hit = _boxed_drawn_damage(analysis("led_bulb_scratch.jpg"), "led_bulb_scratch.jpg")
+    assert hit.defect_type == "scratch"
 
 
 @pytest.mark.parametrize("seed", range(6))
