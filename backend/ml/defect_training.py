@@ -33,7 +33,7 @@ from backend.ml.defect_cues import BLOB_FEATURES, LINE_FEATURES, Candidate, inte
 from backend.ml.defect_detector import inputs_from, measure_candidates
 from backend.ml.defect_scorer import SCORER_PATH, DefectScorer, LogisticModel, standardise
 from backend.ml.evaluation import LabelledImage, read_dataset
-from backend.ml.inference import prepare
+from backend.ml.inference import PreparedImage, prepare
 from backend.ml.preprocessing import decode_image
 from backend.ml.results import UNKNOWN_LABEL
 from backend.ml.synthetic_defects import DrawnDamage, draw, random_damage
@@ -52,6 +52,10 @@ FAINT_ALPHA = 0.02
 VISIBLE_DELTA_E = 15.0
 #: Damage is centred at least this far (share of the short side) inside the object.
 MIN_CENTRE_DEPTH = 0.04
+#: On a plain backdrop, damage is drawn only where the photo differs from the backdrop by this
+#: much (delta E): the object mask also takes in the product's shadow and reflection on the
+#: backdrop, and damage drawn there teaches nothing about product surfaces.
+OBJECT_DELTA_E = 12.0
 PENALTIES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 DEFAULT_PENALTY = 30.0
 #: Rank calibration when the tuning photos give nothing to fit on: never confident.
@@ -152,6 +156,15 @@ def _label(candidate: Candidate, alpha: np.ndarray, kind: str) -> float | None:
     return None
 
 
+def drawing_surface(prepared: PreparedImage) -> np.ndarray:
+    """Where damage may be drawn: inside the object and, on a plain backdrop, unlike it."""
+    inside = interior_mask(prepared.foreground.mask)
+    if prepared.foreground.method == "border-color":
+        background = np.asarray(prepared.foreground.background_lab, dtype=np.float32)
+        inside &= np.linalg.norm(prepared.lab - background, axis=2) > OBJECT_DELTA_E
+    return inside.astype(np.uint8)
+
+
 def collect(photos: Sequence[LabelledImage], copies: int, seed: int) -> TrainingSet:
     rng = np.random.default_rng(seed)
     training = TrainingSet()
@@ -163,8 +176,8 @@ def collect(photos: Sequence[LabelledImage], copies: int, seed: int) -> Training
             training.samples(candidate).add(candidate, 0.0, float(copies), group, clean_image)
         training.photos.append(photo.filename)
         height, width = prepared.foreground.mask.shape
-        inside = interior_mask(prepared.foreground.mask).astype(np.uint8)
-        depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3) / min(height, width)
+        surface = drawing_surface(prepared)
+        depth = cv2.distanceTransform(surface, cv2.DIST_L2, 3) / min(height, width)
         if photo.category == UNKNOWN_LABEL or depth.max() < MIN_CENTRE_DEPTH:
             continue  # damage is drawn onto products, inside what the detector inspects
         for _ in range(copies):

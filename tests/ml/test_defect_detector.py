@@ -13,6 +13,7 @@ from PIL import Image
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
+from backend.ml.defect_cues import interior_mask
 from backend.ml.defect_detector import CRACK_WIGGLE, find_candidates, inputs_from, wiggle
 from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
 from backend.ml.evaluation import read_dataset
@@ -186,6 +187,20 @@ def test_the_scorer_refits_from_tuning_photos_only() -> None:
     for model in (scorer.line, scorer.blob):
         assert np.isfinite(model.coef).all()
         assert np.isfinite(model.intercept)
+
+
+def test_training_damage_is_drawn_on_the_product_not_on_the_backdrop() -> None:
+    """The bag's mask runs down to the frame over the white floor it stands on; damage drawn
+    there would teach the scorer nothing about product surfaces."""
+    prepared = prepare(photo_bytes("grey_duffel_bag.jpg"))
+    interior = interior_mask(prepared.foreground.mask)
+    surface = defect_training.drawing_surface(prepared).astype(bool)
+    height, width = interior.shape
+    assert not (surface & ~interior).any()
+    floor = slice(height - 10, height)
+    assert interior[floor].mean() > 0.9
+    assert not surface[floor].any()
+    assert surface[int(0.7 * height), width // 2]  # the grey fabric
 
 
 def test_a_reference_bank_flags_what_the_references_never_show() -> None:
