@@ -20,6 +20,7 @@ MASK_LONG_SIDE = 128
 BORDER_FRACTION = 0.04
 UNIFORM_DELTA_E = 12.0
 MIN_OBJECT_FRACTION = 0.005
+_CHANNEL_SUM = np.ones((1, 3), np.float32)
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,26 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
 
 def lab_u8_to_float(lab_u8: np.ndarray) -> np.ndarray:
     """OpenCV's 8-bit Lab encoding (L*255/100, a+128, b+128) to float CIELAB."""
-    lab = lab_u8.astype(np.float32)
-    lab[..., 0] *= 100.0 / 255.0
-    lab[..., 1:] -= 128.0
+    # One OpenCV pass: numpy's per-channel arithmetic costs four times as much here.
+    scaled = cv2.multiply(  # type: ignore[call-overload]
+        lab_u8, (100.0 / 255.0, 1.0, 1.0, 0.0), dtype=cv2.CV_32F
+    )
+    lab: np.ndarray = cv2.add(  # type: ignore[call-overload]
+        scaled, (0.0, -128.0, -128.0, 0.0), dtype=cv2.CV_32F
+    )
     return lab
+
+
+def distance_to(lab: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Delta E (CIE76) of every pixel of a float CIELAB image from one colour."""
+    # OpenCV element-wise passes: numpy's norm over the channel axis is ~10x slower.
+    difference = cv2.subtract(  # type: ignore[call-overload]
+        np.ascontiguousarray(lab, dtype=np.float32),
+        (float(colour[0]), float(colour[1]), float(colour[2]), 0.0),
+    )
+    squared = cv2.transform(cv2.multiply(difference, difference), _CHANNEL_SUM)
+    distance: np.ndarray = cv2.sqrt(squared)
+    return distance
 
 
 def _border(values: np.ndarray, width: int) -> np.ndarray:
@@ -89,11 +106,11 @@ def estimate_foreground(working_rgb: np.ndarray) -> Foreground:
         # A clean studio backdrop has almost no spread, and a white product on it differs by
         # only a few delta E; noisy or textured backdrops need a wider margin.
         threshold = float(np.clip(2.0 * spread + 2.0, 4.0, 30.0))
-        distance = np.linalg.norm(lab - background, axis=2)
+        distance = distance_to(lab, background)
         raw = distance > threshold
         # Silhouette edges close the outline of products that are nearly the backdrop's colour
         # (a white bulb on white), so filling the holes recovers their body.
-        lightness = np.clip(lab[..., 0] * 2.55, 0, 255).astype(np.uint8)
+        lightness = np.clip(np.rint(lab[..., 0] * 2.55), 0, 255).astype(np.uint8)
         edges = cv2.Canny(lightness, 12, 36) > 0
         solid = _solid(raw, edges)
         mask_small = _reopen_backdrop_holes(_fill_holes(solid), solid, distance, threshold)
@@ -188,10 +205,9 @@ def _contrast_to_border(lab: np.ndarray, border: np.ndarray) -> np.ndarray:
     _, _, centres = cv2.kmeans(  # type: ignore[call-overload]
         samples, 5, None, criteria, 1, cv2.KMEANS_PP_CENTERS
     )
-    pixels = lab.reshape(-1, 3)
-    distance = np.min(
-        np.linalg.norm(pixels[:, None, :] - centres[None, :, :], axis=2), axis=1
-    ).reshape(lab.shape[:2])
+    distance = distance_to(lab, centres[0])
+    for centre in centres[1:]:
+        distance = np.minimum(distance, distance_to(lab, centre))
     height, width = distance.shape
     ys, xs = np.mgrid[0:height, 0:width]
     centre_weight = 1.0 - 0.6 * (((xs / width - 0.5) * 2) ** 2 + ((ys / height - 0.5) * 2) ** 2)
