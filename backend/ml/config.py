@@ -53,6 +53,7 @@ class MLConfig:
     pinned_version: str | None
     intra_op_threads: int
     inter_op_threads: int
+    batch_threads: int
     use_gpu: bool
     preload: bool
     ab_experiment: str | None
@@ -70,6 +71,7 @@ class MLConfig:
             pinned_version=settings.ml_model_version,
             intra_op_threads=settings.ml_intra_op_threads,
             inter_op_threads=settings.ml_inter_op_threads,
+            batch_threads=settings.ml_batch_threads,
             use_gpu=settings.ml_use_gpu,
             preload=settings.ml_preload,
             ab_experiment=settings.ml_ab_experiment,

@@ -193,6 +193,11 @@ class Settings(BaseSettings):
     )
     ml_intra_op_threads: int = Field(default=2, ge=1, description="ONNX Runtime threads per call")
     ml_inter_op_threads: int = Field(default=1, ge=1)
+    ml_batch_threads: int = Field(
+        default=2,
+        ge=1,
+        description="Images analysed at once by batch callers such as imagineai analyze",
+    )
     ml_use_gpu: bool = Field(default=True, description="Use the CUDA provider when it is present")
     ml_preload: bool = Field(default=False, description="Load the models at worker start-up")
     ml_ab_experiment: str | None = Field(

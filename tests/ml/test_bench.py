@@ -18,6 +18,8 @@ def test_bench_prints_throughput_and_rss(
     out = capsys.readouterr().out
     assert "model b1" in out
     assert "analyze 3MP" in out
+    assert "batch 1MP" in out
+    assert "analyze 1MP / model b1 (aim >= 0.5)" in out
     assert "peak RSS" in out
     rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["1"], ["2"])]
     assert [row[0] for row in rows] == ["1", "2"]

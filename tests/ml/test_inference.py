@@ -89,6 +89,24 @@ def test_analyze_many_keeps_order_and_reports_bad_files() -> None:
     assert results[2].classification.is_unknown
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_analyze_many_gives_what_analyze_gives_one_by_one(threads: int) -> None:
+    names = ["red_coffee_cup.jpg", "grey_duffel_bag_stain.jpg", "led_bulb_crack.jpg", "dog.jpg"]
+    options = AnalyzeOptions(include_heatmap=False)
+    base = get_ml_config()
+    set_ml_config(replace(base, batch_threads=threads))
+    try:
+        together = analyze_many([photo_bytes(name) for name in names], options)
+    finally:
+        set_ml_config(base)
+    for name, result in zip(names, together, strict=True):
+        alone = analyze(photo_bytes(name), options)
+        assert isinstance(result, AnalysisResult)
+        assert result.classification.label == alone.classification.label
+        assert [d.box for d in result.defects.defects] == [d.box for d in alone.defects.defects]
+        assert result.embedding == alone.embedding
+
+
 def test_heic_and_exif_rotated_uploads_are_analysed() -> None:
     validation = PHOTOS.parent / "validation"
     heic = analyze((validation / "chelsea.heic").read_bytes())
