@@ -33,6 +33,7 @@ from backend.ml.defect_cues import BLOB_FEATURES, LINE_FEATURES, Candidate, inte
 from backend.ml.defect_detector import inputs_from, measure_candidates
 from backend.ml.defect_scorer import SCORER_PATH, DefectScorer, LogisticModel, standardise
 from backend.ml.evaluation import LabelledImage, read_dataset
+from backend.ml.foreground import distance_to
 from backend.ml.inference import PreparedImage, prepare
 from backend.ml.preprocessing import decode_image
 from backend.ml.results import UNKNOWN_LABEL
@@ -161,7 +162,7 @@ def drawing_surface(prepared: PreparedImage) -> np.ndarray:
     inside = interior_mask(prepared.foreground.mask)
     if prepared.foreground.method == "border-color":
         background = np.asarray(prepared.foreground.background_lab, dtype=np.float32)
-        inside &= np.linalg.norm(prepared.lab - background, axis=2) > OBJECT_DELTA_E
+        inside &= distance_to(prepared.lab, background) > OBJECT_DELTA_E
     return inside.astype(np.uint8)
 
 

@@ -349,8 +349,9 @@ def analyze_many(
     """``analyze`` for several images, in input order; undecodable ones come back as errors.
 
     ``batch_threads`` images are analysed at once, each on its own thread: most of the CV steps
-    run one core at a time, so two images in flight keep both cores of a small machine busy
-    (+40 % on 2 cores, more than one batched forward pass followed by the CV steps gains).
+    run on one core, so two images in flight keep both cores of a small machine busy (+15-20 %
+    on 2 cores on average; one batched forward pass followed by the CV steps gained 5-10 %).
+    ``options.image_id``, if set, routes every image of the call alike.
     """
     options = options or AnalyzeOptions()
 

@@ -32,7 +32,8 @@ def execution_providers(use_gpu: bool) -> list[str]:
 def create_session(path: Path, config: MLConfig) -> ort.InferenceSession:
     # The image maths around each run (a few ms on ~400 px arrays) gains nothing from OpenCV's
     # thread pool (31.4 vs 31.7 img/s on 2 cores), and with two images in flight its threads
-    # fight the runtime's (37 vs 48 img/s): parallelism comes from images, not from OpenCV.
+    # fight the runtime's (37 vs 45-48 img/s, best of six batches of 8): parallelism comes from
+    # images, not from OpenCV.
     cv2.setNumThreads(1)
     options = ort.SessionOptions()
     options.intra_op_num_threads = config.intra_op_threads
