@@ -372,24 +372,11 @@ def _sigmoid(value: float) -> float:
 
 def _suppress(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     """Drop boxes that overlap a stronger one (non-maximum suppression)."""
-    overlapping = _pairwise_iou([item.box for item in scored]) >= SUPPRESS_IOU
-    kept: list[int] = []
-    for index in range(len(scored)):
-        if not overlapping[index, kept].any():
-            kept.append(index)
-    return [scored[index] for index in kept]
-
-
-def _pairwise_iou(boxes: list[Box]) -> np.ndarray:
-    corners = np.array([(b.x, b.y, b.x2, b.y2) for b in boxes], dtype=np.float64).reshape(-1, 4)
-    x0, y0, x1, y1 = (corners[:, k] for k in range(4))
-    width = np.clip(np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None]), 0, None)
-    height = np.clip(np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None]), 0, None)
-    inter = width * height
-    area = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    union = area[:, None] + area[None] - inter
-    iou: np.ndarray = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    return iou
+    kept: list[ScoredCandidate] = []
+    for item in scored:
+        if all(item.box.iou(other.box) < SUPPRESS_IOU for other in kept):
+            kept.append(item)
+    return kept
 
 
 def _wear_index(
