@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from backend.ml.config import DATA_DIR
-from backend.ml.foreground import Foreground
+from backend.ml.foreground import Foreground, distance_to
 from backend.ml.results import QualityReport
 
 METRICS_VERSION = 1
@@ -299,7 +299,7 @@ def measure_overlay(gray: np.ndarray, lab: np.ndarray, foreground: Foreground) -
     long_side = max(height, width)
     marks_mask = np.zeros(gray.shape, dtype=bool)
     backdrop = (
-        np.linalg.norm(lab - np.asarray(foreground.background_lab, dtype=np.float32), axis=2)
+        distance_to(lab, np.asarray(foreground.background_lab, dtype=np.float32))
         < OVERLAY_BACKDROP_DELTA_E
     )
     backdrop_area = int(backdrop.sum())
