@@ -22,6 +22,7 @@ from backend.shared.storage.tokens import (
     verify_download_token,
     verify_upload_token,
 )
+from tests.support.tokens import flip_last_signature_char
 
 SECRET = b"s" * 48
 NOW = 1_800_000_000.0
@@ -113,15 +114,10 @@ def test_edited_payloads_are_refused(change: dict[str, object]) -> None:
         verify_upload_token(forged, secret=SECRET, content_type="image/jpeg", now=NOW)
 
 
-def _flip_last_signature_char(token: str) -> str:
-    replacement = "A" if token[-1] != "A" else "B"
-    return token[:-1] + replacement
-
-
 @pytest.mark.parametrize(
     "tamper",
     [
-        _flip_last_signature_char,
+        flip_last_signature_char,
         lambda token: token.split(".")[0] + "." + "A" * 43,
         lambda token: token.split(".")[0],
         lambda token: token + ".x",
