@@ -170,5 +170,8 @@ def project_for_bank(patch_features: np.ndarray, coverage: np.ndarray) -> np.nda
     patch_features, coverage = pooled(patch_features, coverage)
     channels = patch_features.shape[0]
     cells = np.flatnonzero(coverage.ravel() >= 0.5)
+    if cells.size == 0:
+        # OpenCV's gemm turns an empty product into a 0-d array, which no bank can stack.
+        return np.zeros((0, PROJECTION_DIM), np.float32)
     features = patch_features.reshape(channels, -1).T[cells]
     return _matmul(features, projection_matrix(channels))

@@ -220,6 +220,16 @@ def test_a_reference_bank_flags_what_the_references_never_show() -> None:
     assert stats["patches"] > 100
 
 
+def test_a_reference_photo_without_object_patches_adds_nothing_to_the_bank() -> None:
+    # In-store photos can leave no backbone cell half covered by the object mask.
+    prepared = prepare(photo_bytes("led_bulb.jpg"))
+    grid = prepared.outputs.patch_features.shape[-1]
+    empty = project_for_bank(prepared.outputs.patch_features, np.zeros((grid, grid), np.float32))
+    full = project_for_bank(prepared.outputs.patch_features, np.ones((grid, grid), np.float32))
+    assert empty.shape == (0, full.shape[1])
+    assert np.concatenate([full, empty]).shape == full.shape
+
+
 def test_detect_defects_uses_the_prepared_image_only() -> None:
     prepared = prepare(photo_bytes("led_bulb_crack.jpg"))
     report = detect_defects(prepared, classify(prepared), include_heatmap=False)
