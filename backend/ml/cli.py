@@ -236,11 +236,21 @@ def eval_command(
         list[Path], typer.Argument(help="Folders with labels.csv and the images (one or more)")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    drawn_damage: Annotated[
+        int,
+        typer.Option(
+            "--drawn-damage",
+            min=0,
+            help="Also draw this many random defects onto each clean held-out photo and print "
+            "the recall on them.",
+        ),
+    ] = 0,
 ) -> None:
     """Top-1/top-3 accuracy per category, colour agreement, and the defect figures (AUROC, box
     hit rate, false defects per clean photo, reliability) per tune / holdout split, over all the
     folders together; with custom_categories.csv in a folder, the custom head's accuracy too."""
     _log_to_stderr()
+    from backend.ml.damage_recall import format_damage_recall, measure_damage_recall
     from backend.ml.evaluation import evaluate, format_report
     from backend.ml.search.custom_eval import (
         CUSTOM_LABELS_FILE,
@@ -256,12 +266,17 @@ def eval_command(
         raise typer.Exit(code=2) from exc
     custom_folder = next((d for d in datasets if (d / CUSTOM_LABELS_FILE).is_file()), None)
     custom = evaluate_custom(custom_folder, get_settings()) if custom_folder else None
+    recall = measure_damage_recall(datasets, drawn_damage) if drawn_damage else None
     if as_json:
         payload = report.to_dict()
         if custom is not None:
             payload["custom_head"] = custom.to_dict()
+        if recall is not None:
+            payload["drawn_damage"] = recall.to_dict()
         typer.echo(json.dumps(payload, indent=2))
         return
     typer.echo(format_report(report))
     if custom is not None:
         typer.echo(format_custom_report(custom))
+    if recall is not None:
+        typer.echo(format_damage_recall(recall))

@@ -37,7 +37,7 @@ from backend.ml.foreground import distance_to
 from backend.ml.inference import PreparedImage, prepare
 from backend.ml.preprocessing import decode_image
 from backend.ml.results import UNKNOWN_LABEL
-from backend.ml.synthetic_defects import DrawnDamage, draw, random_damage
+from backend.ml.synthetic_defects import Damage, DrawnDamage, draw, random_damage
 
 log = structlog.get_logger(__name__)
 
@@ -111,7 +111,8 @@ def tuning_photos(items: Sequence[LabelledImage]) -> list[LabelledImage]:
     return [item for item in items if item.split == "tune" and item.defective is False]
 
 
-def _scaled_rgb(image_bytes: bytes, long_side: int) -> np.ndarray:
+def scaled_rgb(image_bytes: bytes, long_side: int) -> np.ndarray:
+    """The photo decoded, with its long side brought down to ``long_side`` (never up)."""
     rgb = decode_image(image_bytes, max_pixels=100_000_000).rgb
     height, width = rgb.shape[:2]
     factor = min(1.0, long_side / max(height, width))
@@ -121,7 +122,7 @@ def _scaled_rgb(image_bytes: bytes, long_side: int) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _jpeg(rgb: np.ndarray) -> bytes:
+def jpeg_bytes(rgb: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
@@ -134,7 +135,7 @@ def _overlap(candidate: Candidate, alpha: np.ndarray, floor: float = DAMAGE_ALPH
     return float((window[candidate.component] > floor).mean())
 
 
-def _visibility(clean: np.ndarray, drawn: DrawnDamage) -> float:
+def visibility(clean: np.ndarray, drawn: DrawnDamage) -> float:
     """How much the damage changed the photo: mean CIELAB delta E where it is drawn."""
     where = drawn.alpha > 0.3
     if not where.any():
@@ -166,6 +167,29 @@ def drawing_surface(prepared: PreparedImage) -> np.ndarray:
     return inside.astype(np.uint8)
 
 
+def surface_depth(prepared: PreparedImage) -> np.ndarray:
+    """Distance of each working pixel from the edge of the drawing surface (share of the short
+    side)."""
+    height, width = prepared.foreground.mask.shape
+    depth: np.ndarray = cv2.distanceTransform(drawing_surface(prepared), cv2.DIST_L2, 3)
+    depth /= min(height, width)
+    return depth
+
+
+def has_room_for_damage(depth: np.ndarray) -> bool:
+    return float(depth.max()) >= MIN_CENTRE_DEPTH
+
+
+def damage_on_product(rng: np.random.Generator, damage: Damage, depth: np.ndarray) -> Damage:
+    """The damage moved to a random point of the product, deep enough inside for most of it to
+    lie on the product."""
+    height, width = depth.shape
+    reach = max(MIN_CENTRE_DEPTH, min(0.5 * damage.size, float(depth.max())))
+    rows, cols = np.nonzero(depth >= reach)
+    pick = int(rng.integers(len(rows)))
+    return replace(damage, centre=((cols[pick] + 0.5) / width, (rows[pick] + 0.5) / height))
+
+
 def collect(photos: Sequence[LabelledImage], copies: int, seed: int) -> TrainingSet:
     rng = np.random.default_rng(seed)
     training = TrainingSet()
@@ -176,25 +200,17 @@ def collect(photos: Sequence[LabelledImage], copies: int, seed: int) -> Training
         for candidate in measure_candidates(inputs_from(prepared), None).candidates:
             training.samples(candidate).add(candidate, 0.0, float(copies), group, clean_image)
         training.photos.append(photo.filename)
-        height, width = prepared.foreground.mask.shape
-        surface = drawing_surface(prepared)
-        depth = cv2.distanceTransform(surface, cv2.DIST_L2, 3) / min(height, width)
-        if photo.category == UNKNOWN_LABEL or depth.max() < MIN_CENTRE_DEPTH:
+        depth = surface_depth(prepared)
+        if photo.category == UNKNOWN_LABEL or not has_room_for_damage(depth):
             continue  # damage is drawn onto products, inside what the detector inspects
         for _ in range(copies):
             long_side = int(rng.integers(SCALE_RANGE[0], SCALE_RANGE[1] + 1))
-            rgb = _scaled_rgb(image_bytes, long_side)
-            damage = random_damage(rng, (0.5, 0.5))
-            # Centred so that most of the damage lies on the object.
-            reach = max(MIN_CENTRE_DEPTH, min(0.5 * damage.size, float(depth.max())))
-            rows, cols = np.nonzero(depth >= reach)
-            pick = int(rng.integers(len(rows)))
-            centre = ((cols[pick] + 0.5) / width, (rows[pick] + 0.5) / height)
-            damage = replace(damage, centre=centre)
+            rgb = scaled_rgb(image_bytes, long_side)
+            damage = damage_on_product(rng, random_damage(rng, (0.5, 0.5)), depth)
             drawn = draw(rgb, damage)
             training.drawn[damage.kind] = training.drawn.get(damage.kind, 0) + 1
-            visible = _visibility(rgb, drawn) >= VISIBLE_DELTA_E
-            damaged = prepare(_jpeg(drawn.pixels))
+            visible = visibility(rgb, drawn) >= VISIBLE_DELTA_E
+            damaged = prepare(jpeg_bytes(drawn.pixels))
             image = training.next_image()
             working = damaged.gray.shape[::-1]
             alpha = cv2.resize(drawn.alpha, working, interpolation=cv2.INTER_AREA)

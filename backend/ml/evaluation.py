@@ -266,7 +266,9 @@ def box_hit(truth: Box, predicted: Iterable[Box]) -> bool:
     return False
 
 
-def _analyse(prepared: PreparedImage) -> tuple[AnalysisResult, list[ScoredCandidate]]:
+def analyse_with_candidates(
+    prepared: PreparedImage,
+) -> tuple[AnalysisResult, list[ScoredCandidate]]:
     """The production result (as ``analyze`` gives it) and every scored defect candidate."""
     classification = classify(prepared)
     attributes = extract_features(prepared, classification)
@@ -382,7 +384,7 @@ def evaluate(*folders: Path) -> EvalReport:
                 report.failed.append(f"{item.filename}: {prepared}")
                 continue
             report.images += 1
-            result, candidates = _analyse(prepared)
+            result, candidates = analyse_with_candidates(prepared)
             tally.add(item, result, candidates, report)
     return tally.finish(report)
 

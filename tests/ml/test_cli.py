@@ -94,3 +94,16 @@ def test_eval_prints_the_figures() -> None:
         assert heading in result.stdout
     missing = CliRunner().invoke(_app(), ["eval", "/nonexistent"])
     assert missing.exit_code == 2
+
+
+def test_eval_draws_damage_onto_held_out_photos_when_asked() -> None:
+    result = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--drawn-damage", "1"])
+    assert result.exit_code == 0, result.output
+    assert "random damage drawn onto held-out clean photos (1 draws per photo" in result.stdout
+    as_json = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--drawn-damage", "1", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    figures = json.loads(as_json.stdout)["drawn_damage"]
+    assert figures["draws_per_photo"] == 1
+    assert figures["photos"] == ["vitamin_bottle.jpg", "led_bulb.jpg", "led_bulb_pack.jpg"]
+    negative = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--drawn-damage", "-1"])
+    assert negative.exit_code == 2
