@@ -123,12 +123,31 @@ def models_add_references(
     except KeyError as exc:
         typer.echo(f"error: unknown category {category!r}", err=True)
         raise typer.Exit(code=2) from exc
-    images = [(str(path), path.read_bytes()) for path in _expand(paths)]
-    bank = build_reference_bank(category, images)
+    images: list[tuple[str, bytes]] = []
+    for path in _expand(paths):
+        try:
+            images.append((str(path), path.read_bytes()))
+        except OSError as exc:
+            typer.echo(f"error: cannot read {path}: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+    build = build_reference_bank(category, images)
+    for name, reason in build.rejected:
+        typer.echo(f"{name}: skipped: {reason}", err=True)
+    bank = build.bank
     destination = get_ml_config().reference_dir / f"{category}.npz"
+    # Saving an empty bank would replace a working one with nothing to compare against.
+    if not bank.sources:
+        problem = f"none of the {len(images)} photos could be decoded"
+    elif bank.features.shape[0] == 0:
+        problem = f"no product found in the {len(bank.sources)} decoded photos"
+    else:
+        problem = ""
+    if problem:
+        typer.echo(f"error: {problem}; {destination} is left as it was", err=True)
+        raise typer.Exit(code=2)
     bank.save(destination)
     reference_banks().forget(category)
-    typer.echo(f"{len(images)} images -> {bank.features.shape[0]} patches in {destination}")
+    typer.echo(f"{len(bank.sources)} images -> {bank.features.shape[0]} patches in {destination}")
 
 
 def _expand(paths: list[Path]) -> list[Path]:

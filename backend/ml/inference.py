@@ -368,21 +368,38 @@ def analyze_many(
         return list(pool.map(analyze_one, images))
 
 
+@dataclass(frozen=True)
+class ReferenceBankBuild:
+    """A memory bank and the photos that could not be used for it, with the reason."""
+
+    bank: MemoryBank
+    rejected: tuple[tuple[str, str], ...]
+
+
 def build_reference_bank(
     category: str, images: Sequence[tuple[str, bytes]], *, model_version: str | None = None
-) -> MemoryBank:
-    """A memory bank from defect-free photos of one category (saved by the caller)."""
+) -> ReferenceBankBuild:
+    """A memory bank from defect-free photos of one category (saved by the caller); photos that
+    do not decode are left out and listed."""
     features = []
+    sources: list[str] = []
+    rejected: list[tuple[str, str]] = []
     version = model_version or get_registry().route(None).version
-    for _, image_bytes in images:
-        prepared = prepare(image_bytes, model_version=version)
+    for name, image_bytes in images:
+        try:
+            prepared = prepare(image_bytes, model_version=version)
+        except ImageDecodeError as exc:
+            rejected.append((name, str(exc)))
+            continue
         grid = prepared.outputs.patch_features.shape[-1]
         coverage = defect_detector.region_coverage(defect_detector.inputs_from(prepared), grid)
         features.append(project_for_bank(prepared.outputs.patch_features, coverage))
+        sources.append(name)
     stacked = np.concatenate(features) if features else np.zeros((0, 64), np.float32)
-    return MemoryBank(
+    bank = MemoryBank(
         category=category,
         features=coreset(stacked.astype(np.float32), REFERENCE_BANK_SIZE),
-        sources=tuple(name for name, _ in images),
+        sources=tuple(sources),
         backbone_version=version,
     )
+    return ReferenceBankBuild(bank, tuple(rejected))

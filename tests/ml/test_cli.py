@@ -81,6 +81,48 @@ def test_add_references_builds_a_bank(tmp_path: Path, monkeypatch: object) -> No
         set_ml_config(base)
 
 
+def test_add_references_skips_broken_photos_and_never_replaces_a_bank_with_nothing(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from backend.ml.config import get_ml_config, set_ml_config
+    from backend.ml.patch_anomaly import MemoryBank
+
+    truncated = tmp_path / "truncated.jpg"
+    truncated.write_bytes((PHOTOS / "led_bulb.jpg").read_bytes()[:3000])
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a photo")
+    banks = tmp_path / "banks"
+    base = get_ml_config()
+    set_ml_config(replace(base, reference_dir=banks))
+    try:
+        built = CliRunner().invoke(
+            _app(),
+            ["models", "add-references", "lighting", str(truncated), str(PHOTOS / "led_bulb.jpg")],
+        )
+        assert built.exit_code == 0, built.output
+        assert f"{truncated}: skipped: image data is corrupt or truncated" in built.stderr
+        bank = MemoryBank.load(banks / "lighting.npz")
+        assert bank.sources == (str(PHOTOS / "led_bulb.jpg"),)
+        assert bank.features.shape[0] > 0
+
+        unusable = CliRunner().invoke(
+            _app(), ["models", "add-references", "lighting", str(truncated), str(text)]
+        )
+        assert unusable.exit_code == 2
+        assert "none of the 2 photos could be decoded" in unusable.stderr
+        assert MemoryBank.load(banks / "lighting.npz").sources == bank.sources
+
+        missing = CliRunner().invoke(
+            _app(), ["models", "add-references", "lighting", str(tmp_path / "gone.jpg")]
+        )
+        assert missing.exit_code == 2
+        assert "cannot read" in missing.stderr
+    finally:
+        set_ml_config(base)
+
+
 def test_eval_prints_the_figures() -> None:
     result = CliRunner().invoke(_app(), ["eval", str(PHOTOS)])
     assert result.exit_code == 0, result.output
