@@ -31,6 +31,7 @@ from backend.ml.defect_training import (
     surface_depth,
     visibility,
 )
+from backend.ml.errors import ImageDecodeError
 from backend.ml.evaluation import analyse_with_candidates, box_hit, read_dataset
 from backend.ml.inference import prepare
 from backend.ml.preprocessing import Box
@@ -112,8 +113,11 @@ def measure_damage_recall(
         if item.split == "holdout" and item.defective is False and item.category != UNKNOWN_LABEL
     ]
     for photo in photos:
-        image_bytes = photo.path.read_bytes()
-        prepared = prepare(image_bytes)
+        try:
+            image_bytes = photo.path.read_bytes()
+            prepared = prepare(image_bytes)
+        except (OSError, ImageDecodeError):
+            continue  # the eval report lists it among the failed images
         _, clean_candidates = analyse_with_candidates(prepared)
         result.photos.append(photo.filename)
         for threshold in thresholds:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from backend.ml.damage_recall import format_damage_recall, measure_damage_recall
 from backend.ml.evaluation import read_dataset
 from tests.ml.conftest import MORE_PHOTOS, PHOTOS
@@ -42,3 +44,17 @@ def test_counts_add_up_and_recall_falls_as_the_threshold_rises() -> None:
 def test_the_draws_are_seeded() -> None:
     first = measure_damage_recall([MORE_PHOTOS], 1, seed=5).to_dict()
     assert measure_damage_recall([MORE_PHOTOS], 1, seed=5).to_dict() == first
+
+
+def test_photos_that_do_not_decode_are_left_out(tmp_path: Path) -> None:
+    (tmp_path / "hats.jpg").write_bytes((MORE_PHOTOS / "hats.jpg").read_bytes())
+    (tmp_path / "broken.jpg").write_bytes((MORE_PHOTOS / "hats.jpg").read_bytes()[:500])
+    (tmp_path / "labels.csv").write_text(
+        "filename,category,colour,defective,split\n"
+        "broken.jpg,accessories,,0,holdout\n"
+        "missing.jpg,accessories,,0,holdout\n"
+        "hats.jpg,accessories,,0,holdout\n"
+    )
+    result = measure_damage_recall([tmp_path], 2)
+    assert result.photos == ["hats.jpg"]
+    assert result.draws > 0
