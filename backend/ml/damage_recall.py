@@ -1,11 +1,12 @@
 """Defect recall on random damage drawn onto the held-out clean photos of a dataset.
 
-The labelled eval set has a handful of drawn defects; this draws many more: ``draws`` random
-scratches, cracks and stains (the training generator, ``synthetic_defects``) onto each clean
-held-out product photo, each on its own copy, placed on the product the way training places
-them. A draw counts when it is visible (``VISIBLE_DELTA_E``); it is found when a candidate box
-hits it (``evaluation.box_hit``) and recalled at a threshold when such a candidate reaches it.
-The clean photos themselves give the false defects per photo at the same thresholds.
+The labelled eval set has a handful of drawn defects; this draws many more: ``draws_per_photo``
+random scratches, cracks and stains (the training generator, ``synthetic_defects``) onto each
+clean held-out product photo, each on its own copy, placed on the product the way training
+places them. A draw counts when it is visible (``VISIBLE_DELTA_E``); it is found when a
+candidate box hits it (``evaluation.box_hit``) and recalled at a threshold when such a
+candidate reaches it. The clean photos themselves give the false defects per photo at the same
+thresholds.
 
 The damage comes from the generator the scorer is trained on, so these figures are an upper
 bound for real damage; they are comparable between versions of the detector because the draws
@@ -136,17 +137,18 @@ def measure_damage_recall(
                 continue
             truth = _drawn_box(drawn.alpha)
             _, candidates = analyse_with_candidates(prepare(jpeg_bytes(drawn.pixels)))
-            hits = [c.confidence for c in candidates if box_hit(truth, [c.box])]
+            on_damage = [c.confidence for c in candidates if box_hit(truth, [c.box])]
+            best = max(on_damage, default=0.0)
             kind = result.by_kind.setdefault(damage.kind, KindRecall())
             result.draws += 1
             kind.draws += 1
-            if hits:
+            if on_damage:
                 result.found += 1
                 kind.found += 1
             for threshold in thresholds:
-                if max(hits, default=0.0) >= threshold:
+                if best >= threshold:
                     result.recalled[threshold] = result.recalled.get(threshold, 0) + 1
-            kind.recalled += max(hits, default=0.0) >= report_above
+            kind.recalled += best >= report_above
     return result
 
 
