@@ -270,7 +270,7 @@ def eval_command(
     folders together; with custom_categories.csv in a folder, the custom head's accuracy too."""
     _log_to_stderr()
     from backend.ml.damage_recall import format_damage_recall, measure_damage_recall
-    from backend.ml.evaluation import evaluate, format_report
+    from backend.ml.evaluation import DatasetError, evaluate, format_report
     from backend.ml.search.custom_eval import (
         CUSTOM_LABELS_FILE,
         evaluate_custom,
@@ -280,7 +280,7 @@ def eval_command(
 
     try:
         report = evaluate(*datasets)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DatasetError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     custom_folder = next((d for d in datasets if (d / CUSTOM_LABELS_FILE).is_file()), None)

@@ -207,7 +207,50 @@ class EvalReport:
         return payload
 
 
+class DatasetError(ValueError):
+    """A labels or boxes file that cannot be read as the dataset format says."""
+
+
+_TRUE = ("1", "true", "yes")
+_FALSE = ("0", "false", "no")
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The CSV rows with their line numbers, after checking the encoding and the header."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [name for name in required if name not in header]
+            if missing:
+                raise DatasetError(
+                    f"{path} needs the columns {', '.join(required)}; missing "
+                    f"{', '.join(missing)} (header: {','.join(header) or 'none'})"
+                )
+            return [(reader.line_num, row) for row in reader]
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path} is not UTF-8 text: {exc.reason}") from exc
+    except csv.Error as exc:
+        raise DatasetError(f"{path} is not valid CSV: {exc}") from exc
+
+
+def _cell(row: dict[str, str], key: str) -> str:
+    return (row.get(key) or "").strip()
+
+
+def _defective(path: Path, line: int, text: str) -> bool | None:
+    if text == "":
+        return None
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise DatasetError(f"{path} line {line}: defective must be 0 or 1, not {text!r}")
+
+
 def read_dataset(folder: Path) -> list[LabelledImage]:
+    """The labelled images of a folder; ``DatasetError`` says which line of which file is
+    wrong."""
     labels = folder / "labels.csv"
     if not labels.is_file():
         raise FileNotFoundError(
@@ -216,28 +259,30 @@ def read_dataset(folder: Path) -> list[LabelledImage]:
     boxes: dict[str, list[Box]] = defaultdict(list)
     box_file = folder / "defect_boxes.csv"
     if box_file.is_file():
-        with box_file.open(newline="") as handle:
-            for row in csv.DictReader(handle):
-                boxes[row["filename"]].append(
-                    Box(*(float(row[key]) for key in ("x", "y", "width", "height")))
+        keys = ("filename", "x", "y", "width", "height")
+        for line, row in _rows(box_file, keys):
+            try:
+                boxes[_cell(row, "filename")].append(
+                    Box(*(float(_cell(row, key)) for key in keys[1:]))
                 )
+            except ValueError as exc:
+                raise DatasetError(f"{box_file} line {line}: {exc}") from exc
     items = []
-    with labels.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            defective_text = (row.get("defective") or "").strip()
-            items.append(
-                LabelledImage(
-                    filename=row["filename"].strip(),
-                    category=row["category"].strip(),
-                    colour=(row.get("colour") or "").strip() or None,
-                    defective=None
-                    if defective_text == ""
-                    else defective_text in ("1", "true", "yes"),
-                    boxes=tuple(boxes.get(row["filename"].strip(), ())),
-                    split=(row.get("split") or "").strip(),
-                    folder=folder,
-                )
+    for line, row in _rows(labels, ("filename", "category")):
+        filename, category = _cell(row, "filename"), _cell(row, "category")
+        if not filename or not category:
+            raise DatasetError(f"{labels} line {line}: filename and category must not be empty")
+        items.append(
+            LabelledImage(
+                filename=filename,
+                category=category,
+                colour=_cell(row, "colour") or None,
+                defective=_defective(labels, line, _cell(row, "defective")),
+                boxes=tuple(boxes.get(filename, ())),
+                split=_cell(row, "split"),
+                folder=folder,
             )
+        )
     return items
 
 

@@ -138,6 +138,14 @@ def test_eval_prints_the_figures() -> None:
     assert missing.exit_code == 2
 
 
+def test_eval_refuses_a_malformed_labels_file_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "labels.csv").write_text("name,cat\nx.jpg,bags\n")
+    result = CliRunner().invoke(_app(), ["eval", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "needs the columns filename, category" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_eval_draws_damage_onto_held_out_photos_when_asked() -> None:
     result = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--drawn-damage", "1"])
     assert result.exit_code == 0, result.output

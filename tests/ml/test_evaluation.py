@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backend.ml.evaluation import (
+    DatasetError,
     DefectFigures,
     ReliabilityBin,
     auroc,
@@ -50,6 +53,35 @@ def test_dataset_labels_splits_and_boxes_are_read() -> None:
             if name.replace(".jpg", "").endswith(suffix):
                 source = name.replace(suffix, "").replace(".jpg", "")
                 assert splits.get(f"{source}.jpg", split) == split, name
+
+
+@pytest.mark.parametrize(
+    ("labels", "boxes", "message"),
+    [
+        (b"name,cat\nx.jpg,bags\n", None, "needs the columns filename, category"),
+        (b"\xff\xfe\x00garbage", None, "is not UTF-8 text"),
+        (
+            b"filename,category,defective\nx.jpg,bags,maybe\n",
+            None,
+            "labels.csv line 2: defective must be 0 or 1, not 'maybe'",
+        ),
+        (b"filename,category\nx.jpg,\n", None, "line 2: filename and category must not be"),
+        (
+            b"filename,category\nx.jpg,bags\n",
+            b"filename,x,y,width,height\nx.jpg,1,2,wide,4\n",
+            "defect_boxes.csv line 2",
+        ),
+        (b"filename,category\nx.jpg,bags\n", b"filename,x,y\nx.jpg,1,2\n", "missing width"),
+    ],
+)
+def test_malformed_dataset_files_name_the_file_and_line(
+    tmp_path: Path, labels: bytes, boxes: bytes | None, message: str
+) -> None:
+    (tmp_path / "labels.csv").write_bytes(labels)
+    if boxes is not None:
+        (tmp_path / "defect_boxes.csv").write_bytes(boxes)
+    with pytest.raises(DatasetError, match=message):
+        read_dataset(tmp_path)
 
 
 def test_figures_on_the_shipped_photos() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from backend.ml import few_shot, inference
 from backend.ml.embeddings import embedding_space, normalize
 from backend.ml.errors import ImageDecodeError
+from backend.ml.evaluation import read_dataset
 from backend.ml.inference import PreparedImage
 from backend.shared.config import Settings
 
@@ -89,15 +90,9 @@ def _prepare(folder: Path, names: list[str]) -> list[PreparedImage | ImageDecode
 
 
 def _other_images(folder: Path, custom: set[str]) -> list[str]:
-    labels = folder / "labels.csv"
-    if not labels.is_file():
+    if not (folder / "labels.csv").is_file():
         return []
-    with labels.open(newline="") as handle:
-        return [
-            row["filename"].strip()
-            for row in csv.DictReader(handle)
-            if row["filename"].strip() not in custom
-        ]
+    return [item.filename for item in read_dataset(folder) if item.filename not in custom]
 
 
 def evaluate_custom(folder: Path, settings: Settings) -> CustomHeadReport:
