@@ -284,7 +284,11 @@ def eval_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     custom_folder = next((d for d in datasets if (d / CUSTOM_LABELS_FILE).is_file()), None)
-    custom = evaluate_custom(custom_folder, get_settings()) if custom_folder else None
+    try:
+        custom = evaluate_custom(custom_folder, get_settings()) if custom_folder else None
+    except (FileNotFoundError, DatasetError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
     recall = measure_damage_recall(datasets, drawn_damage) if drawn_damage else None
     if as_json:
         payload = report.to_dict()

@@ -215,7 +215,7 @@ _TRUE = ("1", "true", "yes")
 _FALSE = ("0", "false", "no")
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def read_csv_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """The CSV rows with their line numbers, after checking the encoding and the header."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -234,7 +234,7 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
         raise DatasetError(f"{path} is not valid CSV: {exc}") from exc
 
 
-def _cell(row: dict[str, str], key: str) -> str:
+def csv_cell(row: dict[str, str], key: str) -> str:
     return (row.get(key) or "").strip()
 
 
@@ -260,26 +260,26 @@ def read_dataset(folder: Path) -> list[LabelledImage]:
     box_file = folder / "defect_boxes.csv"
     if box_file.is_file():
         keys = ("filename", "x", "y", "width", "height")
-        for line, row in _rows(box_file, keys):
+        for line, row in read_csv_rows(box_file, keys):
             try:
-                boxes[_cell(row, "filename")].append(
-                    Box(*(float(_cell(row, key)) for key in keys[1:]))
+                boxes[csv_cell(row, "filename")].append(
+                    Box(*(float(csv_cell(row, key)) for key in keys[1:]))
                 )
             except ValueError as exc:
                 raise DatasetError(f"{box_file} line {line}: {exc}") from exc
     items = []
-    for line, row in _rows(labels, ("filename", "category")):
-        filename, category = _cell(row, "filename"), _cell(row, "category")
+    for line, row in read_csv_rows(labels, ("filename", "category")):
+        filename, category = csv_cell(row, "filename"), csv_cell(row, "category")
         if not filename or not category:
             raise DatasetError(f"{labels} line {line}: filename and category must not be empty")
         items.append(
             LabelledImage(
                 filename=filename,
                 category=category,
-                colour=_cell(row, "colour") or None,
-                defective=_defective(labels, line, _cell(row, "defective")),
+                colour=csv_cell(row, "colour") or None,
+                defective=_defective(labels, line, csv_cell(row, "defective")),
                 boxes=tuple(boxes.get(filename, ())),
-                split=_cell(row, "split"),
+                split=csv_cell(row, "split"),
                 folder=folder,
             )
         )

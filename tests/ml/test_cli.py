@@ -146,6 +146,15 @@ def test_eval_refuses_a_malformed_labels_file_without_a_traceback(tmp_path: Path
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_eval_refuses_a_malformed_custom_categories_file(tmp_path: Path) -> None:
+    (tmp_path / "cup.jpg").write_bytes((PHOTOS / "red_coffee_cup.jpg").read_bytes())
+    (tmp_path / "labels.csv").write_text("filename,category\ncup.jpg,kitchen\n")
+    (tmp_path / "custom_categories.csv").write_text("filename,label,split\ncup.jpg,mugs,maybe\n")
+    result = CliRunner().invoke(_app(), ["eval", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "custom_categories.csv line 2: needs a filename, a label and split" in result.stderr
+
+
 def test_eval_draws_damage_onto_held_out_photos_when_asked() -> None:
     result = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--drawn-damage", "1"])
     assert result.exit_code == 0, result.output

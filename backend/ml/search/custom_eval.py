@@ -9,7 +9,6 @@ custom category show how often the head wrongly claims an image it was never tau
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from backend.ml import few_shot, inference
 from backend.ml.embeddings import embedding_space, normalize
 from backend.ml.errors import ImageDecodeError
-from backend.ml.evaluation import read_dataset
+from backend.ml.evaluation import DatasetError, csv_cell, read_csv_rows, read_dataset
 from backend.ml.inference import PreparedImage
 from backend.shared.config import Settings
 
@@ -74,11 +73,18 @@ class CustomHeadReport:
 
 
 def read_custom_dataset(folder: Path) -> list[CustomExample]:
-    with (folder / CUSTOM_LABELS_FILE).open(newline="") as handle:
-        return [
-            CustomExample(row["filename"].strip(), row["label"].strip(), row["split"].strip())
-            for row in csv.DictReader(handle)
-        ]
+    path = folder / CUSTOM_LABELS_FILE
+    examples = []
+    for line, row in read_csv_rows(path, ("filename", "label", "split")):
+        example = CustomExample(
+            csv_cell(row, "filename"), csv_cell(row, "label"), csv_cell(row, "split")
+        )
+        if not example.filename or not example.label or example.split not in ("train", "test"):
+            raise DatasetError(
+                f"{path} line {line}: needs a filename, a label and split train or test"
+            )
+        examples.append(example)
+    return examples
 
 
 def _prepare(folder: Path, names: list[str]) -> list[PreparedImage | ImageDecodeError]:
