@@ -208,7 +208,7 @@ class EvalReport:
 
 
 class DatasetError(ValueError):
-    """A labels or boxes file that cannot be read as the dataset format says."""
+    """A dataset CSV (labels, defect boxes, custom categories) not in its documented format."""
 
 
 _TRUE = ("1", "true", "yes")
