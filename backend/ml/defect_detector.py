@@ -304,7 +304,8 @@ def detect(
     model_version: str,
     *,
     include_heatmap: bool = True,
-) -> DefectReport:
+) -> tuple[DefectReport, list[ScoredCandidate]]:
+    """The report, and every scored candidate it was made from (strongest first)."""
     scored, cues = find_candidates(inputs, bank)
     object_area = float(inputs.mask.sum()) * inputs.working_scale[0] * inputs.working_scale[1]
     defects = [
@@ -331,13 +332,14 @@ def detect(
             values=_heatmap_values(cues.patch_map, scored, inputs), region=inputs.region
         )
     log.debug("ml.defects", found=len(defects), candidates=len(scored), patches=cues.patch_stats)
-    return DefectReport(
+    report = DefectReport(
         defects=defects,
         condition=condition,
         anomaly_score=float(anomaly_score),
         model_version=model_version,
         heatmap=heatmap,
     )
+    return report, scored
 
 
 def _patch_only_regions(

@@ -24,16 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from backend.ml.config import get_ml_config
-from backend.ml.defect_detector import ScoredCandidate, find_candidates, inputs_from
+from backend.ml.defect_detector import ScoredCandidate
 from backend.ml.errors import ImageDecodeError
 from backend.ml.inference import (
     AnalysisResult,
     PreparedImage,
     classify,
-    detect_defects,
+    detect_defects_with_candidates,
     extract_features,
     prepare_many,
-    reference_banks,
 )
 from backend.ml.preprocessing import Box
 from backend.ml.results import UNKNOWN_LABEL
@@ -317,11 +316,9 @@ def analyse_with_candidates(
     """The production result (as ``analyze`` gives it) and every scored defect candidate."""
     classification = classify(prepared)
     attributes = extract_features(prepared, classification)
-    report = detect_defects(prepared, classification, include_heatmap=False)
-    bank = reference_banks().get(classification.category)
-    if bank is not None and bank.backbone_version != prepared.model_version:
-        bank = None
-    candidates, _ = find_candidates(inputs_from(prepared), bank)
+    report, candidates = detect_defects_with_candidates(
+        prepared, classification, include_heatmap=False
+    )
     result = AnalysisResult(
         classification=classification,
         attributes=attributes,

@@ -21,7 +21,7 @@ from backend.ml import classifier as classifier_module
 from backend.ml import defect_detector, feature_extractor
 from backend.ml.backbone import BackboneOutputs
 from backend.ml.config import BUNDLED_MODELS_DIR, get_ml_config
-from backend.ml.defect_detector import ReferenceBanks
+from backend.ml.defect_detector import ReferenceBanks, ScoredCandidate
 from backend.ml.errors import ImageDecodeError
 from backend.ml.foreground import Foreground, estimate_foreground, lab_u8_to_float
 from backend.ml.model_registry import RoutingDecision, get_registry
@@ -283,6 +283,18 @@ def detect_defects(
     *,
     include_heatmap: bool = True,
 ) -> DefectReport:
+    return detect_defects_with_candidates(
+        prepared, classification, include_heatmap=include_heatmap
+    )[0]
+
+
+def detect_defects_with_candidates(
+    prepared: PreparedImage,
+    classification: ClassificationResult,
+    *,
+    include_heatmap: bool = True,
+) -> tuple[DefectReport, list[ScoredCandidate]]:
+    """The defect report and every scored candidate behind it (for evaluation)."""
     bank = reference_banks().get(classification.category)
     if bank is not None and bank.backbone_version != prepared.model_version:
         bank = None
