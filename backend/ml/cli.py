@@ -278,13 +278,9 @@ def eval_command(
     )
     from backend.shared.config import get_settings
 
-    try:
-        report = evaluate(*datasets)
-    except (FileNotFoundError, DatasetError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from exc
     custom_folder = next((d for d in datasets if (d / CUSTOM_LABELS_FILE).is_file()), None)
     try:
+        report = evaluate(*datasets)
         custom = evaluate_custom(custom_folder, get_settings()) if custom_folder else None
     except (FileNotFoundError, DatasetError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -16,7 +16,7 @@ are seeded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ class KindRecall:
     recalled: int = 0  # ... with confidence >= the report threshold
 
     def to_dict(self) -> dict[str, int]:
-        return {"draws": self.draws, "found": self.found, "recalled": self.recalled}
+        return asdict(self)
 
 
 @dataclass

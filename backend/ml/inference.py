@@ -25,7 +25,7 @@ from backend.ml.defect_detector import ReferenceBanks, ScoredCandidate
 from backend.ml.errors import ImageDecodeError
 from backend.ml.foreground import Foreground, estimate_foreground, lab_u8_to_float
 from backend.ml.model_registry import RoutingDecision, get_registry
-from backend.ml.patch_anomaly import MemoryBank, coreset, project_for_bank
+from backend.ml.patch_anomaly import PROJECTION_DIM, MemoryBank, coreset, project_for_bank
 from backend.ml.preprocessing import (
     Box,
     DecodedImage,
@@ -407,7 +407,7 @@ def build_reference_bank(
         coverage = defect_detector.region_coverage(defect_detector.inputs_from(prepared), grid)
         features.append(project_for_bank(prepared.outputs.patch_features, coverage))
         sources.append(name)
-    stacked = np.concatenate(features) if features else np.zeros((0, 64), np.float32)
+    stacked = np.concatenate(features) if features else np.zeros((0, PROJECTION_DIM), np.float32)
     bank = MemoryBank(
         category=category,
         features=coreset(stacked.astype(np.float32), REFERENCE_BANK_SIZE),
