@@ -25,6 +25,8 @@ from backend.ml.config import get_ml_config, set_ml_config
 from backend.ml.inference import analyze, analyze_many
 from backend.ml.model_registry import get_registry, reset_registry
 from backend.ml.preprocessing import load_image_for_model
+from backend.shared.config import get_settings
+from backend.shared.logging import configure_logging
 
 PHOTOS = Path(__file__).resolve().parents[2] / "tests" / "data" / "photos"
 BENCH_PHOTOS = ("red_coffee_cup.jpg", "grey_duffel_bag.jpg", "vitamin_bottle.jpg", "led_bulb.jpg")
@@ -87,6 +89,9 @@ def _batch_rate(images: list[bytes]) -> float:
 
 
 def main() -> None:
+    # Unconfigured, structlog prints every per-image debug line to stdout: hundreds of lines
+    # between the figures, and their formatting counted in the measured time.
+    configure_logging(get_settings().model_copy(update={"log_level": "ERROR"}))
     base = get_ml_config()
     photos = [PHOTOS / name for name in BENCH_PHOTOS]
     tensors = np.stack(

@@ -32,7 +32,7 @@ from PIL import Image
 from backend.ml.defect_cues import BLOB_FEATURES, LINE_FEATURES, Candidate, interior_mask
 from backend.ml.defect_detector import inputs_from, measure_candidates
 from backend.ml.defect_scorer import SCORER_PATH, DefectScorer, LogisticModel, standardise
-from backend.ml.evaluation import LabelledImage, read_dataset
+from backend.ml.evaluation import DatasetError, LabelledImage, read_dataset
 from backend.ml.foreground import distance_to
 from backend.ml.inference import PreparedImage, prepare
 from backend.ml.preprocessing import decode_image
@@ -368,7 +368,7 @@ def train(
     if photo_filter is not None:
         photos = [photo for photo in photos if photo_filter(photo)]
     if not photos:
-        raise ValueError("no clean tuning photos (split=tune, defective=0) in the datasets")
+        raise DatasetError("no clean tuning photos (split=tune, defective=0) in the datasets")
     training = collect(photos, copies, seed)
     line, line_summary = fit_samples(training.line)
     blob, blob_summary = fit_samples(training.blob)
@@ -393,12 +393,18 @@ def train(
     )
 
 
-def main(argv: Sequence[str]) -> None:
+def main(argv: Sequence[str]) -> int:
+    """Exit status 2, with the reason and the scorer file untouched, when a dataset is unusable."""
     folders = [Path(arg) for arg in argv] if argv else list(DEFAULT_DATASETS)
-    scorer = train(folders)
+    try:
+        scorer = train(folders)
+    except (FileNotFoundError, DatasetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     scorer.save(SCORER_PATH)
     log.info("ml.defect_training.saved", path=str(SCORER_PATH), training=scorer.training)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -207,7 +207,8 @@ class EvalReport:
 
 
 class DatasetError(ValueError):
-    """A dataset CSV (labels, defect boxes, custom categories) not in its documented format."""
+    """A dataset that cannot be used: a CSV (labels, defect boxes, custom categories) not in its
+    documented format, or no rows of the kind a command needs."""
 
 
 _TRUE = ("1", "true", "yes")
