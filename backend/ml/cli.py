@@ -264,6 +264,15 @@ def eval_command(
             "the recall on them.",
         ),
     ] = 0,
+    marks: Annotated[
+        int,
+        typer.Option(
+            "--marks",
+            min=0,
+            help="Also draw this many paint or ink marks (opaque, crisp, any colour) onto each "
+            "clean held-out photo and print the recall on them.",
+        ),
+    ] = 0,
 ) -> None:
     """Top-1/top-3 accuracy per category, colour agreement, and the defect figures (AUROC, box
     hit rate, false defects per clean photo, reliability) per tune / holdout split, over all the
@@ -286,16 +295,20 @@ def eval_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     recall = measure_damage_recall(datasets, drawn_damage) if drawn_damage else None
+    mark_recall = measure_damage_recall(datasets, marks, marks=True) if marks else None
     if as_json:
         payload = report.to_dict()
         if custom is not None:
             payload["custom_head"] = custom.to_dict()
         if recall is not None:
             payload["drawn_damage"] = recall.to_dict()
+        if mark_recall is not None:
+            payload["drawn_marks"] = mark_recall.to_dict()
         typer.echo(json.dumps(payload, indent=2))
         return
     typer.echo(format_report(report))
     if custom is not None:
         typer.echo(format_custom_report(custom))
-    if recall is not None:
-        typer.echo(format_damage_recall(recall))
+    for figures in (recall, mark_recall):
+        if figures is not None:
+            typer.echo(format_damage_recall(figures))

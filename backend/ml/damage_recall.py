@@ -10,7 +10,8 @@ thresholds.
 
 The damage comes from the generator the scorer is trained on, so these figures are an upper
 bound for real damage; they are comparable between versions of the detector because the draws
-are seeded.
+are seeded. With ``marks`` the draws are paint and ink marks instead (``random_mark``: opaque,
+crisp, any colour), which the scorer never sees in training.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from backend.ml.evaluation import analyse_with_candidates, box_hit, read_dataset
 from backend.ml.inference import prepare
 from backend.ml.preprocessing import Box
 from backend.ml.results import UNKNOWN_LABEL
-from backend.ml.synthetic_defects import draw, random_damage
+from backend.ml.synthetic_defects import draw, random_damage, random_mark
 
 SEED = 20261205
 #: Photos are drawn on at this long side (the labelled photos are at most 900 px).
@@ -60,6 +61,7 @@ class DamageRecall:
     thresholds: tuple[float, ...]  # the last is the report threshold
     draws_per_photo: int
     seed: int
+    marks: bool = False  # paint and ink marks instead of worn-in damage
     photos: list[str] = field(default_factory=list)  # clean held-out product photos
     drawn_on: list[str] = field(default_factory=list)  # ... with room for damage
     draws: int = 0  # visible draws
@@ -78,6 +80,7 @@ class DamageRecall:
         return {
             "draws_per_photo": self.draws_per_photo,
             "seed": self.seed,
+            "damage": "paint and ink marks" if self.marks else "scratches, cracks and stains",
             "photos": self.photos,
             "drawn_on": self.drawn_on,
             "visible_draws": self.draws,
@@ -101,11 +104,12 @@ def _drawn_box(alpha: np.ndarray) -> Box:
 
 
 def measure_damage_recall(
-    folders: Sequence[Path], draws_per_photo: int, *, seed: int = SEED
+    folders: Sequence[Path], draws_per_photo: int, *, seed: int = SEED, marks: bool = False
 ) -> DamageRecall:
     report_above = get_ml_config().defects.report_above
     thresholds = (*(t for t in LOWER_THRESHOLDS if t < report_above), report_above)
-    result = DamageRecall(thresholds, draws_per_photo, seed)
+    result = DamageRecall(thresholds, draws_per_photo, seed, marks)
+    generate = random_mark if marks else random_damage
     rng = np.random.default_rng(seed)
     photos = [
         item
@@ -131,7 +135,7 @@ def measure_damage_recall(
         result.drawn_on.append(photo.filename)
         rgb = scaled_rgb(image_bytes, LONG_SIDE)
         for _ in range(draws_per_photo):
-            damage = damage_on_product(rng, random_damage(rng, (0.5, 0.5)), depth)
+            damage = damage_on_product(rng, generate(rng, (0.5, 0.5)), depth)
             drawn = draw(rgb, damage)
             if visibility(rgb, drawn) < VISIBLE_DELTA_E:
                 continue
@@ -159,8 +163,8 @@ def _pct(value: float | None) -> str:
 def format_damage_recall(result: DamageRecall) -> str:
     lines = [
         "",
-        f"random damage drawn onto held-out clean photos ({result.draws_per_photo} draws per "
-        f"photo, seed {result.seed})",
+        f"{'paint and ink marks' if result.marks else 'random damage'} drawn onto held-out clean "
+        f"photos ({result.draws_per_photo} draws per photo, seed {result.seed})",
         f"photos: {len(result.photos)} ({len(result.drawn_on)} with room for damage); "
         f"visible draws: {result.draws}; found as a candidate: {result.found}",
         f"{'threshold':<12}{'recall':>16}{'false defects per clean photo':>32}",

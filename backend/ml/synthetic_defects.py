@@ -5,6 +5,10 @@ photos), and ``defect_training`` draws random ones onto the tuning photos to fit
 scorer. Damage is drawn at 4x resolution and downsampled (anti-aliased edges), with varying
 width and opacity, so it looks like surface damage rather than drawn lines. Stains darken and
 tint what is underneath (multiply-like) instead of painting over it.
+
+``random_mark`` draws the other kind of damage: a paint scuff or an ink or marker line or blot,
+opaque, crisp-edged and of any colour, as blatant as what a person draws over a photo to try a
+detector. The scorer is not trained on marks; ``imagineai eval --marks`` measures them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import cv2
 import numpy as np
 
 SUPERSAMPLE = 4
+#: Stroke widths in pixels: a scratch is a hairline, a pen or paint mark is wider.
+SCRATCH_WIDTHS = (1.2, 2.6)
+MARK_WIDTHS = (2.0, 5.0)
 DamageKind = Literal["scratch", "crack", "stain"]
 
 
@@ -28,6 +35,7 @@ class Damage:
     tone: tuple[int, int, int]  # RGB the damage pulls towards
     opacity: float
     seed: int
+    mark: bool = False  # opaque and crisp (paint, ink, marker) rather than worn in
 
 
 @dataclass(frozen=True)
@@ -78,10 +86,11 @@ def damage_alpha(shape: tuple[int, int], damage: Damage) -> np.ndarray:
     length = damage.size * min(height, width) * SUPERSAMPLE
     if damage.kind == "scratch":
         path = _curve(rng, centre, length, damage.angle)
+        widths = MARK_WIDTHS if damage.mark else SCRATCH_WIDTHS
         for index in range(len(path) - 1):
-            if rng.random() < 0.04:  # small breaks, as a real scratch skips
+            if rng.random() < 0.04 and not damage.mark:  # small breaks, as a real scratch skips
                 continue
-            thickness = max(1, round(SUPERSAMPLE * rng.uniform(1.2, 2.6)))
+            thickness = max(1, round(SUPERSAMPLE * rng.uniform(*widths)))
             a, b = path[index].round().astype(int), path[index + 1].round().astype(int)
             cv2.line(big, tuple(a), tuple(b), float(rng.uniform(0.7, 1.0)), thickness, cv2.LINE_AA)
     elif damage.kind == "crack":
@@ -102,9 +111,12 @@ def damage_alpha(shape: tuple[int, int], damage: Damage) -> np.ndarray:
                 1.0,
                 -1,
             )
-        big = cv2.GaussianBlur(big, (0, 0), SUPERSAMPLE * 3.0)
-        ring = np.clip(1.0 - np.abs(big - 0.5) * 4.0, 0, 1) * 0.5  # coffee-ring darker edge
-        big = np.clip(big * 0.8 + ring, 0, 1)
+        if damage.mark:
+            big = cv2.GaussianBlur(big, (0, 0), SUPERSAMPLE * 0.7)
+        else:
+            big = cv2.GaussianBlur(big, (0, 0), SUPERSAMPLE * 3.0)
+            ring = np.clip(1.0 - np.abs(big - 0.5) * 4.0, 0, 1) * 0.5  # coffee-ring darker edge
+            big = np.clip(big * 0.8 + ring, 0, 1)
     alpha: np.ndarray = cv2.resize(big, (width, height), interpolation=cv2.INTER_AREA)
     return np.clip(alpha * damage.opacity, 0, 1)
 
@@ -115,7 +127,7 @@ def draw(image: np.ndarray, damage: Damage) -> DrawnDamage:
     alpha = damage_alpha(image.shape[:2], damage)
     weight = alpha[..., None]
     tone = np.array(damage.tone, np.float32)
-    if damage.kind == "stain":
+    if damage.kind == "stain" and not damage.mark:
         blended = pixels * (1 - weight) + (pixels * tone / 255.0 * 0.6 + tone * 0.4) * weight
     else:
         blended = pixels * (1 - weight) + tone * weight
@@ -157,6 +169,28 @@ def random_damage(rng: np.random.Generator, centre: tuple[float, float]) -> Dama
         tone = _tinted(rng, rng.uniform(215, 245), 12)
     return Damage(kind, centre, float(rng.uniform(0.07, 0.2)), angle, tone,
                   float(rng.uniform(0.45, 0.8)), seed)  # fmt: skip
+
+
+def random_mark(rng: np.random.Generator, centre: tuple[float, float]) -> Damage:
+    """A random paint or ink mark at ``centre``: a line (kind ``scratch``) or a blot (``stain``),
+    black, white or a saturated colour, nearly opaque."""
+    kind: DamageKind = "scratch" if rng.random() < 0.5 else "stain"
+    seed = int(rng.integers(1 << 30))
+    angle = float(rng.uniform(-90, 90))
+    size = rng.uniform(0.1, 0.34) if kind == "scratch" else rng.uniform(0.05, 0.16)
+    return Damage(kind, centre, float(size), angle, _mark_colour(rng),
+                  float(rng.uniform(0.85, 1.0)), seed, mark=True)  # fmt: skip
+
+
+def _mark_colour(rng: np.random.Generator) -> tuple[int, int, int]:
+    family = rng.random()
+    if family < 0.3:
+        return _tinted(rng, rng.uniform(10, 50), 8)
+    if family < 0.45:
+        return _tinted(rng, rng.uniform(235, 255), 5)
+    hsv = np.array([[[rng.uniform(0, 180), rng.uniform(150, 255), rng.uniform(110, 240)]]])
+    red, green, blue = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)[0, 0]
+    return int(red), int(green), int(blue)
 
 
 def _tinted(rng: np.random.Generator, level: float, spread: float) -> tuple[int, int, int]:

@@ -163,6 +163,15 @@ def test_eval_draws_damage_onto_held_out_photos_when_asked() -> None:
     assert as_json.exit_code == 0, as_json.output
     figures = json.loads(as_json.stdout)["drawn_damage"]
     assert figures["draws_per_photo"] == 1
+    assert "drawn_marks" not in json.loads(as_json.stdout)
     assert figures["photos"] == ["vitamin_bottle.jpg", "led_bulb.jpg", "led_bulb_pack.jpg"]
     negative = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--drawn-damage", "-1"])
     assert negative.exit_code == 2
+
+
+def test_eval_draws_paint_and_ink_marks_when_asked() -> None:
+    result = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--marks", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)["drawn_marks"]
+    assert figures["damage"] == "paint and ink marks"
+    assert figures["photos"] == ["vitamin_bottle.jpg", "led_bulb.jpg", "led_bulb_pack.jpg"]

@@ -58,3 +58,14 @@ def test_photos_that_do_not_decode_are_left_out(tmp_path: Path) -> None:
     result = measure_damage_recall([tmp_path], 2)
     assert result.photos == ["hats.jpg"]
     assert result.draws > 0
+
+
+def test_marks_are_drawn_instead_of_worn_damage_when_asked() -> None:
+    result = measure_damage_recall([MORE_PHOTOS], 2, marks=True)
+    assert result.draws > 0
+    assert set(result.by_kind) <= {"scratch", "stain"}
+    assert result.to_dict()["damage"] == "paint and ink marks"
+    assert format_damage_recall(result).startswith("\npaint and ink marks drawn onto")
+    assert measure_damage_recall([MORE_PHOTOS], 2).to_dict()["damage"] == (
+        "scratches, cracks and stains"
+    )
