@@ -273,12 +273,18 @@ def eval_command(
             "clean held-out photo and print the recall on them.",
         ),
     ] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="Seed of the drawn damage and marks (default: the README's figures)."
+        ),
+    ] = None,
 ) -> None:
     """Top-1/top-3 accuracy per category, colour agreement, and the defect figures (AUROC, box
     hit rate, false defects per clean photo, reliability) per tune / holdout split, over all the
     folders together; with custom_categories.csv in a folder, the custom head's accuracy too."""
     _log_to_stderr()
-    from backend.ml.damage_recall import format_damage_recall, measure_damage_recall
+    from backend.ml.damage_recall import SEED, format_damage_recall, measure_damage_recall
     from backend.ml.evaluation import DatasetError, evaluate, format_report
     from backend.ml.search.custom_eval import (
         CUSTOM_LABELS_FILE,
@@ -294,8 +300,11 @@ def eval_command(
     except (FileNotFoundError, DatasetError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
-    recall = measure_damage_recall(datasets, drawn_damage) if drawn_damage else None
-    mark_recall = measure_damage_recall(datasets, marks, marks=True) if marks else None
+    draw_seed = SEED if seed is None else seed
+    recall = measure_damage_recall(datasets, drawn_damage, seed=draw_seed) if drawn_damage else None
+    mark_recall = (
+        measure_damage_recall(datasets, marks, seed=draw_seed, marks=True) if marks else None
+    )
     if as_json:
         payload = report.to_dict()
         if custom is not None:

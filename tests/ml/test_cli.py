@@ -170,8 +170,10 @@ def test_eval_draws_damage_onto_held_out_photos_when_asked() -> None:
 
 
 def test_eval_draws_paint_and_ink_marks_when_asked() -> None:
-    result = CliRunner().invoke(_app(), ["eval", str(PHOTOS), "--marks", "1", "--json"])
+    arguments = ["eval", str(PHOTOS), "--marks", "1", "--seed", "7", "--json"]
+    result = CliRunner().invoke(_app(), arguments)
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)["drawn_marks"]
     assert figures["damage"] == "paint and ink marks"
+    assert figures["seed"] == 7
     assert figures["photos"] == ["vitamin_bottle.jpg", "led_bulb.jpg", "led_bulb_pack.jpg"]
