@@ -150,7 +150,13 @@ def _verify(
     encoded, signature = token.split(".")
     if not (_BASE64URL.fullmatch(encoded) and _BASE64URL.fullmatch(signature)):
         raise InvalidTokenError("The storage URL token is malformed.")
-    if not hmac.compare_digest(_b64decode(signature), _mac(secret, encoded)):
+    mac = _b64decode(signature)
+    # The last base64 character of a 32-byte MAC carries two unused bits: a decoder ignores them,
+    # so without this check one signature would have four spellings (and a flipped last
+    # character would sometimes still verify).
+    if _b64encode(mac) != signature:
+        raise InvalidTokenError("The storage URL token is malformed.")
+    if not hmac.compare_digest(mac, _mac(secret, encoded)):
         raise InvalidTokenError("The storage URL signature does not match.")
     claims = _decode_claims(encoded)
     if claims.get("v") != TOKEN_VERSION or claims.get("m") != method:

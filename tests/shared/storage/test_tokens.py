@@ -150,6 +150,23 @@ def test_tampered_tokens_are_refused(tamper: Callable[[str], str]) -> None:
     assert (refused.value.code, refused.value.http_status) == ("invalid_token", 403)
 
 
+def _respelled_signature(token: str) -> str:
+    """The same signature bytes with the unused low bit of the last character set."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return token[:-1] + alphabet[alphabet.index(token[-1]) | 1]
+
+
+def test_a_signature_spelled_another_way_is_refused() -> None:
+    token = _upload_token()
+    respelled = _respelled_signature(token)
+    assert respelled != token
+    assert base64.urlsafe_b64decode(respelled.split(".")[1] + "=") == base64.urlsafe_b64decode(
+        token.split(".")[1] + "="
+    )
+    with pytest.raises(InvalidTokenError):
+        verify_upload_token(respelled, secret=SECRET, content_type="image/jpeg", now=NOW)
+
+
 def test_a_token_signed_with_another_secret_is_refused() -> None:
     with pytest.raises(InvalidTokenError):
         verify_upload_token(
