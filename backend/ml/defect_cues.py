@@ -1,7 +1,8 @@
 """Image-level defect candidates inside the object, with the measurements the scorer needs.
 
-Two kinds of candidate: thin lines (top-hat / black-hat ridges: scratches, cracks) and colour
-blobs (regions whose colour departs from a median-filtered "clean surface": stains,
+Two kinds of candidate: thin lines (top-hat / black-hat ridges: scratches, cracks; a long
+straight stretch of a larger ridge, as where a scratch crosses a seam, counts on its own) and
+colour blobs (regions whose colour departs from a median-filtered "clean surface": stains,
 discolouration). Most candidates on a real photo are not damage: print and logos, texture,
 shadows, highlights, the object's own edges and background clutter all make ridges and blobs.
 So every candidate carries measurements of itself *and of the band of surface right around it*
@@ -15,7 +16,7 @@ Pure functions on working-resolution arrays.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -37,6 +38,17 @@ CLIPPED = 245
 #: At most this many candidates of each kind are measured (largest first): a surface with more
 #: is textured or printed, and the count itself is recorded as evidence.
 MAX_CANDIDATES = 16
+#: Straight runs inside a larger ridge component (``_straight_runs``): at least this share of
+#: the object's scale long, bridging gaps of RUN_GAP pixels, read from a strip RUN_STRIP wide,
+#: at most MAX_RUNS of them, and only where the component is RUN_SHARE times the run or more.
+RUN_MIN_LENGTH = 0.12
+RUN_GAP = 2
+RUN_STRIP = 5
+MAX_RUNS = 6
+RUN_SHARE = 1.5
+#: A run is dropped when the ridges right beside it (within three strip widths) add more than
+#: this share of its own pixels.
+RUN_BESIDE = 0.5
 #: The band of surface around a candidate: from NEAR to FAR pixels away from it.
 BAND_NEAR = 3
 BAND_FAR = 9
@@ -318,66 +330,154 @@ def _lines_of(
         & (areas <= MAX_LINE_WIDTH * diagonals)
     )
     indices = np.flatnonzero(plausible) + 1
-    plausible_count = int(indices.size)
+    runs = _straight_runs(binary, labels, stats, seeded, context.scale)
+    plausible_count = int(indices.size) + len(runs)
     indices = indices[np.argsort(areas[indices - 1])[::-1][:MAX_CANDIDATES]]
-    lab = context.lab_u8
     # Ridge pixels with four or more ridge neighbours: the ridge is broad or branches there.
     junctions = cv2.filter2D(binary, -1, _SQUARE, borderType=cv2.BORDER_CONSTANT) >= 5
+    shapes = [
+        ((int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3])), int(i))
+        for i in indices
+    ]
     candidates: list[Candidate] = []
-    for index in indices:
-        x, y, w, h = (int(v) for v in stats[index, :4])
-        window = (slice(y, y + h), slice(x, x + w))
-        component = labels[window] == index
-        points = np.column_stack(np.nonzero(component))[:, ::-1].astype(np.float32)
-        (_, _), (side_a, side_b), angle = cv2.minAreaRect(points)
-        area = int(stats[index, cv2.CC_STAT_AREA])
-        length = float(max(side_a, side_b, 1.0))
-        elongation = length / max(1.0, area / length)
-        if length < MIN_LINE_LENGTH or elongation < MIN_ELONGATION:
-            continue
-        band = _band(context.gray.shape, x, y, w, h, component)
-        surface = context.gray[band.window][band.band].astype(np.float32)
-        spread = float(surface.std()) if surface.size > 8 else 255.0
-        mean_response = float(response[window][component].mean())
-        strength = mean_response / threshold
-        line_chroma = _chroma(lab[window][component])
-        surface_chroma = _chroma(lab[band.window][band.band])
-        branching = float(np.count_nonzero(junctions[window] & component)) / area
-        features = _position_features(context, (x, y, w, h), component, plausible_count)
-        features.update(
-            band_ridges=_band_share(ridges, band),
-            band_edges=_band_share(context.edges, band),
-            length=math.log(length / context.scale),
-            elongation=math.log(min(elongation, 40.0)),
-            contrast=math.log(max(mean_response / (spread + 2.0), 1e-3)),
-            strength=math.log(max(strength, 1e-3)),
-            branching=branching,
-            bright=1.0 if kind == "bright_line" else 0.0,
-            chroma=(line_chroma - surface_chroma) / 20.0,
-            # Print, seams, shelves and edges run along the photo's axes; damage need not.
-            diagonal=abs(math.sin(math.radians(2.0 * angle))),
-            rarity=_rarity(context, lab[window][component]),
-        )
-        candidates.append(
-            Candidate(
-                kind=kind,
-                x=x,
-                y=y,
-                width=w,
-                height=h,
-                area=area,
-                length=length,
-                elongation=elongation,
-                strength=strength,
-                branching=branching,
-                mean_lab_shift=(0.0, 0.0, 0.0),
-                contrast=mean_response / (spread + 2.0),
-                edge_sharpness=0.0,
-                component=component,
-                features=features,
-            )
-        )
+    for (x, y, w, h), index in shapes:
+        component = labels[y : y + h, x : x + w] == index
+        measured = _line(kind, (x, y, w, h), component, response, threshold, context, ridges)
+        if measured is not None:
+            candidates.append(_with_counts(measured, junctions, plausible_count))
+    for box, component in runs:
+        measured = _line(kind, box, component, response, threshold, context, ridges)
+        if measured is not None:
+            candidates.append(_with_counts(measured, junctions, plausible_count))
     return candidates
+
+
+def _straight_runs(
+    binary: np.ndarray,
+    labels: np.ndarray,
+    stats: np.ndarray,
+    seeded: np.ndarray,
+    scale: float,
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """Long straight stretches of ridge that are only part of their component.
+
+    A scratch drawn across a seam, a letter or a strap joins it into one ridge component that
+    no longer looks like a line; its straight stretch is measured as a candidate of its own.
+    """
+    min_length = max(MIN_LINE_LENGTH, round(RUN_MIN_LENGTH * scale))
+    segments = cv2.HoughLinesP(
+        binary * 255,
+        1,
+        math.pi / 180,
+        threshold=max(MIN_LINE_LENGTH, min_length // 2),
+        minLineLength=min_length,
+        maxLineGap=RUN_GAP,
+    )
+    if segments is None:
+        return []
+    ordered = sorted(
+        (tuple(int(v) for v in segment) for segment in segments.reshape(-1, 4)),
+        key=lambda s: -math.hypot(s[2] - s[0], s[3] - s[1]),
+    )
+    height, width = binary.shape
+    claimed = np.zeros((height, width), np.uint8)
+    runs: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+    for x0, y0, x1, y1 in ordered:
+        if len(runs) == MAX_RUNS:
+            break
+        strip = np.zeros((height, width), np.uint8)
+        cv2.line(strip, (x0, y0), (x1, y1), 1, RUN_STRIP)
+        pixels = (strip & binary).view(bool)
+        area = int(np.count_nonzero(pixels))
+        if area == 0 or np.count_nonzero(claimed[pixels]) > area // 2:
+            continue
+        # A row of letters also has a straight run (their common base or top), but its ridges
+        # carry on beside the strip; a line drawn across a surface has only its crossings there.
+        beside = np.zeros((height, width), np.uint8)
+        cv2.line(beside, (x0, y0), (x1, y1), 1, 3 * RUN_STRIP)
+        if np.count_nonzero(beside & binary) - area > RUN_BESIDE * area:
+            continue
+        claimed[pixels] = 1
+        owners = np.bincount(labels[pixels], minlength=1)
+        owner = int(np.argmax(owners))
+        if not seeded[owner] or stats[owner, cv2.CC_STAT_AREA] < RUN_SHARE * area:
+            continue
+        ys, xs = np.nonzero(pixels)
+        bx, by = int(xs.min()), int(ys.min())
+        bw, bh = int(xs.max()) - bx + 1, int(ys.max()) - by + 1
+        runs.append(((bx, by, bw, bh), pixels[by : by + bh, bx : bx + bw].copy()))
+    return runs
+
+
+def _with_counts(candidate: Candidate, junctions: np.ndarray, count: int) -> Candidate:
+    x, y, w, h = candidate.x, candidate.y, candidate.width, candidate.height
+    branching = (
+        float(np.count_nonzero(junctions[y : y + h, x : x + w] & candidate.component))
+        / candidate.area
+    )
+    candidate.features.update(branching=branching, count=math.log1p(count))
+    return replace(candidate, branching=branching)
+
+
+def _line(
+    kind: str,
+    box: tuple[int, int, int, int],
+    component: np.ndarray,
+    response: np.ndarray,
+    threshold: float,
+    context: SurfaceContext,
+    ridges: np.ndarray,
+) -> Candidate | None:
+    """One thin ridge measured, or None if it is too short or not elongated enough."""
+    x, y, w, h = box
+    window = (slice(y, y + h), slice(x, x + w))
+    points = np.column_stack(np.nonzero(component))[:, ::-1].astype(np.float32)
+    (_, _), (side_a, side_b), angle = cv2.minAreaRect(points)
+    area = int(np.count_nonzero(component))
+    length = float(max(side_a, side_b, 1.0))
+    elongation = length / max(1.0, area / length)
+    if length < MIN_LINE_LENGTH or elongation < MIN_ELONGATION:
+        return None
+    lab = context.lab_u8
+    band = _band(context.gray.shape, x, y, w, h, component)
+    surface = context.gray[band.window][band.band].astype(np.float32)
+    spread = float(surface.std()) if surface.size > 8 else 255.0
+    mean_response = float(response[window][component].mean())
+    strength = mean_response / threshold
+    line_chroma = _chroma(lab[window][component])
+    surface_chroma = _chroma(lab[band.window][band.band])
+    diagonal = abs(math.sin(math.radians(2.0 * angle)))
+    features = _position_features(context, box, component, 0)
+    features.update(
+        band_ridges=_band_share(ridges, band),
+        band_edges=_band_share(context.edges, band),
+        length=math.log(length / context.scale),
+        elongation=math.log(min(elongation, 40.0)),
+        contrast=math.log(max(mean_response / (spread + 2.0), 1e-3)),
+        strength=math.log(max(strength, 1e-3)),
+        bright=1.0 if kind == "bright_line" else 0.0,
+        chroma=(line_chroma - surface_chroma) / 20.0,
+        # Print, seams, shelves and edges run along the photo's axes; damage need not.
+        diagonal=diagonal,
+        rarity=_rarity(context, lab[window][component]),
+    )
+    return Candidate(
+        kind=kind,
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        area=area,
+        length=length,
+        elongation=elongation,
+        strength=strength,
+        branching=0.0,
+        mean_lab_shift=(0.0, 0.0, 0.0),
+        contrast=mean_response / (spread + 2.0),
+        edge_sharpness=0.0,
+        component=component,
+        features=features,
+    )
 
 
 def _chroma(lab_pixels: np.ndarray) -> float:

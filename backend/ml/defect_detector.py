@@ -90,11 +90,23 @@ class PreparedView(Protocol):
     def original_height(self) -> int: ...
 
 
+def search_mask(foreground: Foreground) -> np.ndarray:
+    """Where defects are looked for: the object mask; in a cluttered scene (no plain backdrop)
+    the convex hull of it, since there the mask is only the pieces of the product that stand
+    out from the scene around it and a mark across the product runs through the gaps."""
+    if foreground.method != "border-contrast":
+        return foreground.mask
+    points = cv2.findNonZero(foreground.mask.view(np.uint8))
+    hull = np.zeros(foreground.mask.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(points), 1)
+    return hull.view(bool)
+
+
 def inputs_from(prepared: PreparedView) -> DefectInputs:
     return DefectInputs(
         gray=prepared.gray,
         lab_u8=prepared.lab_u8,
-        mask=prepared.foreground.mask,
+        mask=search_mask(prepared.foreground),
         object_box=prepared.foreground.box,
         working_scale=prepared.working_scale,
         patch_features=prepared.outputs.patch_features,

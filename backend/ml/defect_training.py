@@ -7,11 +7,12 @@ scorer has not seen.
 
 For each clean tuning photo, every candidate the cues find is a negative (shadows, print,
 texture, highlights, outlines, clutter). Then ``COPIES`` copies get one random scratch, crack or
-stain each (``synthetic_defects``, drawn on the object at a random scale and re-encoded as
-JPEG); candidates lying on the drawn damage are positives, those away from it negatives. The
-clean photo's negatives are weighted ``COPIES`` times, so the fitted probabilities are those of
-a world where half the photos carry one defect. Logistic regression with an L2 penalty chosen by
-cross-validation over photos (never splitting one photo's copies across folds).
+stain each, or on ``MARK_SHARE`` of them a paint or ink mark (``synthetic_defects``, drawn on
+the object at a random scale and re-encoded as JPEG); candidates lying on the drawn damage are
+positives, those away from it negatives. The clean photo's negatives are weighted ``COPIES``
+times, so the fitted probabilities are those of a world where half the photos carry one defect.
+Logistic regression with an L2 penalty chosen by cross-validation over photos (never splitting
+one photo's copies across folds).
 """
 
 from __future__ import annotations
@@ -30,18 +31,20 @@ import structlog
 from PIL import Image
 
 from backend.ml.defect_cues import BLOB_FEATURES, LINE_FEATURES, Candidate, interior_mask
-from backend.ml.defect_detector import inputs_from, measure_candidates
+from backend.ml.defect_detector import inputs_from, measure_candidates, search_mask
 from backend.ml.defect_scorer import SCORER_PATH, DefectScorer, LogisticModel, standardise
 from backend.ml.evaluation import DatasetError, LabelledImage, read_dataset
 from backend.ml.foreground import distance_to
 from backend.ml.inference import PreparedImage, prepare
 from backend.ml.preprocessing import decode_image
 from backend.ml.results import UNKNOWN_LABEL
-from backend.ml.synthetic_defects import Damage, DrawnDamage, draw, random_damage
+from backend.ml.synthetic_defects import Damage, DrawnDamage, draw, random_damage, random_mark
 
 log = structlog.get_logger(__name__)
 
 COPIES = 80
+#: Share of the copies that get a paint or ink mark (``random_mark``) instead of worn-in damage.
+MARK_SHARE = 0.3
 SEED = 20261125
 #: A candidate is a positive when this share of its pixels lies on drawn damage, a negative
 #: below NEGATIVE_OVERLAP; in between it is ambiguous and left out.
@@ -160,7 +163,7 @@ def _label(candidate: Candidate, alpha: np.ndarray, kind: str) -> float | None:
 
 def drawing_surface(prepared: PreparedImage) -> np.ndarray:
     """Where damage may be drawn: inside the object and, on a plain backdrop, unlike it."""
-    inside = interior_mask(prepared.foreground.mask)
+    inside = interior_mask(search_mask(prepared.foreground))
     if prepared.foreground.method == "border-color":
         background = np.asarray(prepared.foreground.background_lab, dtype=np.float32)
         inside &= distance_to(prepared.lab, background) > OBJECT_DELTA_E
@@ -206,7 +209,8 @@ def collect(photos: Sequence[LabelledImage], copies: int, seed: int) -> Training
         for _ in range(copies):
             long_side = int(rng.integers(SCALE_RANGE[0], SCALE_RANGE[1] + 1))
             rgb = scaled_rgb(image_bytes, long_side)
-            damage = damage_on_product(rng, random_damage(rng, (0.5, 0.5)), depth)
+            drawer = random_mark if rng.random() < MARK_SHARE else random_damage
+            damage = damage_on_product(rng, drawer(rng, (0.5, 0.5)), depth)
             drawn = draw(rgb, damage)
             training.drawn[damage.kind] = training.drawn.get(damage.kind, 0) + 1
             visible = visibility(rgb, drawn) >= VISIBLE_DELTA_E

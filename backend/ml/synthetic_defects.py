@@ -8,7 +8,8 @@ tint what is underneath (multiply-like) instead of painting over it.
 
 ``random_mark`` draws the other kind of damage: a paint scuff or an ink or marker line or blot,
 opaque, crisp-edged and of any colour, as blatant as what a person draws over a photo to try a
-detector. The scorer is not trained on marks; ``imagineai eval --marks`` measures them.
+detector. ``defect_training`` draws them on a share of its copies (``MARK_SHARE``);
+``imagineai eval --marks`` measures them on held-out photos.
 """
 
 from __future__ import annotations

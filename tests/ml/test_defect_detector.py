@@ -9,12 +9,18 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
 from backend.ml.defect_cues import interior_mask
-from backend.ml.defect_detector import CRACK_WIGGLE, find_candidates, inputs_from, wiggle
+from backend.ml.defect_detector import (
+    CRACK_WIGGLE,
+    find_candidates,
+    inputs_from,
+    search_mask,
+    wiggle,
+)
 from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
 from backend.ml.evaluation import read_dataset
 from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
@@ -22,7 +28,7 @@ from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_f
 from backend.ml.preprocessing import Box
 from backend.ml.results import DEFECT_TYPES, DefectResult
 from backend.ml.synthetic_defects import Damage, damage_alpha
-from tests.ml.conftest import PHOTOS, photo_bytes
+from tests.ml.conftest import MORE_PHOTOS, PHOTOS, photo_bytes
 
 CLEAN = [
     "red_coffee_cup.jpg",
@@ -83,6 +89,34 @@ def test_drawn_crack_is_boxed_as_a_crack(analysis: Callable[[str], AnalysisResul
 def test_drawn_scratch_is_boxed_as_a_scratch(analysis: Callable[[str], AnalysisResult]) -> None:
     hit = _boxed_drawn_damage(analysis("led_bulb_scratch.jpg"), "led_bulb_scratch.jpg")
     assert hit.defect_type == "scratch"
+
+
+def test_a_line_drawn_into_a_seam_is_found_on_its_own() -> None:
+    """A pen line that starts on the bag's pocket seam joins the seam's ridge into one shape
+    that no longer looks like a line; its straight stretch is still reported, boxed over it."""
+    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
+    ImageDraw.Draw(image).line([(250, 600), (550, 500)], fill=(35, 35, 35), width=7)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    result = analyze(buffer.getvalue())
+    line = Box(250, 497, 300, 107)
+    hits = [d for d in result.defects.defects if _covers(line, d.box)]
+    assert hits, result.defects.to_dict()
+    assert hits[0].defect_type == "scratch"
+    assert line.iou(hits[0].box) > 0.5
+
+
+def test_a_cluttered_scene_is_searched_across_the_gaps_of_its_mask() -> None:
+    """Without a plain backdrop the mask is the pieces of the carton that stand out from the
+    shop around it; defects are looked for over their convex hull."""
+    foreground = prepare((MORE_PHOTOS / "grocery_organic_milk.jpg").read_bytes()).foreground
+    assert foreground.method == "border-contrast"
+    searched = search_mask(foreground)
+    assert searched[foreground.mask].all()
+    assert searched.sum() > 2 * foreground.mask.sum()
+    plain = prepare(photo_bytes("grey_duffel_bag.jpg")).foreground
+    assert plain.method == "border-color"
+    assert (search_mask(plain) == plain.mask).all()
 
 
 @pytest.mark.parametrize("seed", range(6))
