@@ -1,8 +1,7 @@
 """Image-level defect candidates inside the object, with the measurements the scorer needs.
 
-Two kinds of candidate: thin lines (top-hat / black-hat ridges: scratches, cracks; a long
-straight stretch of a larger ridge, as where a scratch crosses a seam, counts on its own) and
-colour blobs (regions whose colour departs from a median-filtered "clean surface": stains,
+Two kinds of candidate: thin lines (top-hat / black-hat ridges: scratches, cracks) and colour
+blobs (regions whose colour departs from a median-filtered "clean surface": stains,
 discolouration). Most candidates on a real photo are not damage: print and logos, texture,
 shadows, highlights, the object's own edges and background clutter all make ridges and blobs.
 So every candidate carries measurements of itself *and of the band of surface right around it*
@@ -42,6 +41,8 @@ MAX_CANDIDATES = 16
 #: the object's scale long, bridging gaps of RUN_GAP pixels, read from a strip RUN_STRIP wide,
 #: at most MAX_RUNS of them, and only where the component is RUN_SHARE times the run or more.
 RUN_MIN_LENGTH = 0.12
+#: The surface on either side of a line is sampled this many pixels beyond its half-width.
+SIDE_OFFSET = 3.0
 RUN_GAP = 2
 RUN_STRIP = 5
 MAX_RUNS = 6
@@ -78,6 +79,8 @@ LINE_FEATURES = (
     "length_rel",
     "contrast_rel",
     "strength_rel",
+    "sides_diagonal",
+    "colour_step",
 )
 BLOB_FEATURES = (
     "area",
@@ -446,9 +449,11 @@ def _line(
     strength = mean_response / threshold
     line_chroma = _chroma(lab[window][component])
     surface_chroma = _chroma(lab[band.window][band.band])
+    sides, colour_step = _sides(lab, x, y, component, length)
     diagonal = abs(math.sin(math.radians(2.0 * angle)))
     features = _position_features(context, box, component, 0)
     features.update(
+        colour_step=colour_step,
         band_ridges=_band_share(ridges, band),
         band_edges=_band_share(context.edges, band),
         length=math.log(length / context.scale),
@@ -459,6 +464,9 @@ def _line(
         chroma=(line_chroma - surface_chroma) / 20.0,
         # Print, seams, shelves and edges run along the photo's axes; damage need not.
         diagonal=diagonal,
+        # A printed rule or stripe also has one surface on both sides, but it runs along the
+        # product's (and mostly the photo's) axes.
+        sides_diagonal=sides * diagonal,
         rarity=_rarity(context, lab[window][component]),
     )
     return Candidate(
@@ -478,6 +486,41 @@ def _line(
         component=component,
         features=features,
     )
+
+
+def _sides(
+    lab_u8: np.ndarray, x: int, y: int, component: np.ndarray, length: float
+) -> tuple[float, float]:
+    """How the surface on the line's two sides compares, and how the line differs from it.
+
+    A scratch or a mark lies on one surface, which continues on both sides of it; an outline,
+    a seam, a fold or a shadow's edge separates two different ones. Returns the log of (colour
+    difference between the sides + 1) over (difference between the line and its sides + 1),
+    and the log of the latter + 1 (CIELAB delta E, sides sampled just beyond the line's
+    half-width along its normal).
+    """
+    rows, cols = np.nonzero(component)
+    points = np.column_stack([cols + x, rows + y]).astype(np.float32)
+    centred = points - points.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    normal = vectors[:, 0]
+    offset = 0.5 * len(points) / max(length, 1.0) + SIDE_OFFSET
+    height, width = lab_u8.shape[:2]
+    lab = lab_u8.astype(np.float32)
+    lab[..., 0] *= 100.0 / 255.0
+    line = lab[rows + y, cols + x].mean(axis=0)
+    side_means = []
+    for sign in (1.0, -1.0):
+        spots = np.rint(points + sign * offset * normal).astype(np.int32)
+        inside = (
+            (spots[:, 0] >= 0) & (spots[:, 0] < width) & (spots[:, 1] >= 0) & (spots[:, 1] < height)
+        )
+        if not inside.any():
+            return 0.0, 0.0
+        side_means.append(lab[spots[inside, 1], spots[inside, 0]].mean(axis=0))
+    between = float(np.linalg.norm(side_means[0] - side_means[1]))
+    step = float(np.linalg.norm(line - 0.5 * (side_means[0] + side_means[1])))
+    return math.log((between + 1.0) / (step + 1.0)), math.log(step + 1.0)
 
 
 def _chroma(lab_pixels: np.ndarray) -> float:

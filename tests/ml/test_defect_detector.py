@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -104,6 +105,24 @@ def test_a_line_drawn_into_a_seam_is_found_on_its_own() -> None:
     assert hits, result.defects.to_dict()
     assert hits[0].defect_type == "scratch"
     assert line.iou(hits[0].box) > 0.5
+
+
+def test_a_drawn_line_has_the_same_surface_on_both_sides() -> None:
+    """A line drawn across the fabric leaves the fabric on both of its sides: its side colours
+    differ far less than the line differs from them (log ratio, weighted by how diagonal it
+    is), unlike the seams it crosses, which run along the photo's axes."""
+    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
+    ImageDraw.Draw(image).line([(250, 600), (550, 500)], fill=(35, 35, 35), width=7)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    scored, _ = find_candidates(inputs_from(prepare(buffer.getvalue())), None)
+    strongest = scored[0]
+    assert strongest.candidate is not None
+    assert strongest.candidate.features["sides_diagonal"] < -1.0
+    assert strongest.candidate.features["colour_step"] > math.log(1.0 + 15.0)
+    others = [item.candidate for item in scored[1:] if item.candidate and item.candidate.is_line]
+    assert others
+    assert all(other.features["sides_diagonal"] > -1.0 for other in others)
 
 
 def test_a_cluttered_scene_is_searched_across_the_gaps_of_its_mask() -> None:
