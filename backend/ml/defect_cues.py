@@ -15,7 +15,7 @@ Pure functions on working-resolution arrays.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -41,8 +41,6 @@ MAX_CANDIDATES = 16
 #: the object's scale long, bridging gaps of RUN_GAP pixels, read from a strip RUN_STRIP wide,
 #: at most MAX_RUNS of them, and only where the component is RUN_SHARE times the run or more.
 RUN_MIN_LENGTH = 0.12
-#: The surface on either side of a line is sampled this many pixels beyond its half-width.
-SIDE_OFFSET = 3.0
 RUN_GAP = 2
 RUN_STRIP = 5
 MAX_RUNS = 6
@@ -50,6 +48,8 @@ RUN_SHARE = 1.5
 #: A run is dropped when the ridges right beside it (within three strip widths) add more than
 #: this share of its own pixels.
 RUN_BESIDE = 0.5
+#: The surface on either side of a line is sampled this many pixels beyond its half-width.
+SIDE_OFFSET = 3.0
 #: The band of surface around a candidate: from NEAR to FAR pixels away from it.
 BAND_NEAR = 3
 BAND_FAR = 9
@@ -338,21 +338,16 @@ def _lines_of(
     indices = indices[np.argsort(areas[indices - 1])[::-1][:MAX_CANDIDATES]]
     # Ridge pixels with four or more ridge neighbours: the ridge is broad or branches there.
     junctions = cv2.filter2D(binary, -1, _SQUARE, borderType=cv2.BORDER_CONSTANT) >= 5
-    shapes = [
-        ((int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3])), int(i))
-        for i in indices
+    shaped: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+    for index in indices:
+        x, y, w, h = (int(v) for v in stats[index, :4])
+        shaped.append(((x, y, w, h), labels[y : y + h, x : x + w] == index))
+    maps = _LineMaps(response, threshold, ridges, junctions, plausible_count)
+    return [
+        measured
+        for box, component in shaped + runs
+        if (measured := _line(kind, box, component, context, maps)) is not None
     ]
-    candidates: list[Candidate] = []
-    for (x, y, w, h), index in shapes:
-        component = labels[y : y + h, x : x + w] == index
-        measured = _line(kind, (x, y, w, h), component, response, threshold, context, ridges)
-        if measured is not None:
-            candidates.append(_with_counts(measured, junctions, plausible_count))
-    for box, component in runs:
-        measured = _line(kind, box, component, response, threshold, context, ridges)
-        if measured is not None:
-            candidates.append(_with_counts(measured, junctions, plausible_count))
-    return candidates
 
 
 def _straight_runs(
@@ -412,24 +407,23 @@ def _straight_runs(
     return runs
 
 
-def _with_counts(candidate: Candidate, junctions: np.ndarray, count: int) -> Candidate:
-    x, y, w, h = candidate.x, candidate.y, candidate.width, candidate.height
-    branching = (
-        float(np.count_nonzero(junctions[y : y + h, x : x + w] & candidate.component))
-        / candidate.area
-    )
-    candidate.features.update(branching=branching, count=math.log1p(count))
-    return replace(candidate, branching=branching)
+@dataclass(frozen=True)
+class _LineMaps:
+    """What every line of one kind is measured against."""
+
+    response: np.ndarray
+    threshold: float
+    ridges: np.ndarray
+    junctions: np.ndarray  # ridge pixels with four or more ridge neighbours
+    count: int  # plausible lines of this kind on the object
 
 
 def _line(
     kind: str,
     box: tuple[int, int, int, int],
     component: np.ndarray,
-    response: np.ndarray,
-    threshold: float,
     context: SurfaceContext,
-    ridges: np.ndarray,
+    maps: _LineMaps,
 ) -> Candidate | None:
     """One thin ridge measured, or None if it is too short or not elongated enough."""
     x, y, w, h = box
@@ -445,21 +439,23 @@ def _line(
     band = _band(context.gray.shape, x, y, w, h, component)
     surface = context.gray[band.window][band.band].astype(np.float32)
     spread = float(surface.std()) if surface.size > 8 else 255.0
-    mean_response = float(response[window][component].mean())
-    strength = mean_response / threshold
+    mean_response = float(maps.response[window][component].mean())
+    strength = mean_response / maps.threshold
     line_chroma = _chroma(lab[window][component])
     surface_chroma = _chroma(lab[band.window][band.band])
     sides, colour_step = _sides(lab, x, y, component, length)
     diagonal = abs(math.sin(math.radians(2.0 * angle)))
-    features = _position_features(context, box, component, 0)
+    branching = float(np.count_nonzero(maps.junctions[window] & component)) / area
+    features = _position_features(context, box, component, maps.count)
     features.update(
         colour_step=colour_step,
-        band_ridges=_band_share(ridges, band),
+        band_ridges=_band_share(maps.ridges, band),
         band_edges=_band_share(context.edges, band),
         length=math.log(length / context.scale),
         elongation=math.log(min(elongation, 40.0)),
         contrast=math.log(max(mean_response / (spread + 2.0), 1e-3)),
         strength=math.log(max(strength, 1e-3)),
+        branching=branching,
         bright=1.0 if kind == "bright_line" else 0.0,
         chroma=(line_chroma - surface_chroma) / 20.0,
         # Print, seams, shelves and edges run along the photo's axes; damage need not.
@@ -479,7 +475,7 @@ def _line(
         length=length,
         elongation=elongation,
         strength=strength,
-        branching=0.0,
+        branching=branching,
         mean_lab_shift=(0.0, 0.0, 0.0),
         contrast=mean_response / (spread + 2.0),
         edge_sharpness=0.0,
@@ -506,9 +502,7 @@ def _sides(
     normal = vectors[:, 0]
     offset = 0.5 * len(points) / max(length, 1.0) + SIDE_OFFSET
     height, width = lab_u8.shape[:2]
-    lab = lab_u8.astype(np.float32)
-    lab[..., 0] *= 100.0 / 255.0
-    line = lab[rows + y, cols + x].mean(axis=0)
+    line = _cielab(lab_u8[rows + y, cols + x]).mean(axis=0)
     side_means = []
     for sign in (1.0, -1.0):
         spots = np.rint(points + sign * offset * normal).astype(np.int32)
@@ -517,10 +511,17 @@ def _sides(
         )
         if not inside.any():
             return 0.0, 0.0
-        side_means.append(lab[spots[inside, 1], spots[inside, 0]].mean(axis=0))
+        side_means.append(_cielab(lab_u8[spots[inside, 1], spots[inside, 0]]).mean(axis=0))
     between = float(np.linalg.norm(side_means[0] - side_means[1]))
     step = float(np.linalg.norm(line - 0.5 * (side_means[0] + side_means[1])))
     return math.log((between + 1.0) / (step + 1.0)), math.log(step + 1.0)
+
+
+def _cielab(lab_pixels: np.ndarray) -> np.ndarray:
+    """OpenCV 8-bit Lab pixels with L in L* units (a and b keep their +128 offset)."""
+    values = lab_pixels.astype(np.float32)
+    values[:, 0] *= 100.0 / 255.0
+    return values
 
 
 def _chroma(lab_pixels: np.ndarray) -> float:

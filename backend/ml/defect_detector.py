@@ -96,9 +96,12 @@ def search_mask(foreground: Foreground) -> np.ndarray:
     out from the scene around it and a mark across the product runs through the gaps."""
     if foreground.method != "border-contrast":
         return foreground.mask
-    points = cv2.findNonZero(foreground.mask.view(np.uint8))
+    # The hull of the outlines is the hull of the mask, from far fewer points.
+    outlines, _ = cv2.findContours(
+        foreground.mask.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
     hull = np.zeros(foreground.mask.shape, np.uint8)
-    cv2.fillConvexPoly(hull, cv2.convexHull(points), 1)
+    cv2.fillConvexPoly(hull, cv2.convexHull(np.concatenate(outlines)), 1)
     return hull.view(bool)
 
 
