@@ -379,31 +379,38 @@ def _straight_runs(
     )
     height, width = binary.shape
     claimed = np.zeros((height, width), np.uint8)
+    reach = (3 * RUN_STRIP) // 2 + 1
     runs: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
     for x0, y0, x1, y1 in ordered:
         if len(runs) == MAX_RUNS:
             break
-        strip = np.zeros((height, width), np.uint8)
-        cv2.line(strip, (x0, y0), (x1, y1), 1, RUN_STRIP)
-        pixels = (strip & binary).view(bool)
+        # Each segment is measured in its own window: full-size maps per segment would cost
+        # as much as the Hough transform itself.
+        wx0, wy0 = max(0, min(x0, x1) - reach), max(0, min(y0, y1) - reach)
+        wx1, wy1 = min(width, max(x0, x1) + reach + 1), min(height, max(y0, y1) + reach + 1)
+        window = (slice(wy0, wy1), slice(wx0, wx1))
+        start, end = (x0 - wx0, y0 - wy0), (x1 - wx0, y1 - wy0)
+        strip = np.zeros((wy1 - wy0, wx1 - wx0), np.uint8)
+        cv2.line(strip, start, end, 1, RUN_STRIP)
+        pixels = (strip & binary[window]).view(bool)
         area = int(np.count_nonzero(pixels))
-        if area == 0 or np.count_nonzero(claimed[pixels]) > area // 2:
+        if area == 0 or np.count_nonzero(claimed[window][pixels]) > area // 2:
             continue
         # A row of letters also has a straight run (their common base or top), but its ridges
         # carry on beside the strip; a line drawn across a surface has only its crossings there.
-        beside = np.zeros((height, width), np.uint8)
-        cv2.line(beside, (x0, y0), (x1, y1), 1, 3 * RUN_STRIP)
-        if np.count_nonzero(beside & binary) - area > RUN_BESIDE * area:
+        beside = np.zeros_like(strip)
+        cv2.line(beside, start, end, 1, 3 * RUN_STRIP)
+        if np.count_nonzero(beside & binary[window]) - area > RUN_BESIDE * area:
             continue
-        claimed[pixels] = 1
-        owners = np.bincount(labels[pixels], minlength=1)
+        claimed[window][pixels] = 1
+        owners = np.bincount(labels[window][pixels], minlength=1)
         owner = int(np.argmax(owners))
         if not seeded[owner] or stats[owner, cv2.CC_STAT_AREA] < RUN_SHARE * area:
             continue
         ys, xs = np.nonzero(pixels)
         bx, by = int(xs.min()), int(ys.min())
         bw, bh = int(xs.max()) - bx + 1, int(ys.max()) - by + 1
-        runs.append(((bx, by, bw, bh), pixels[by : by + bh, bx : bx + bw].copy()))
+        runs.append(((bx + wx0, by + wy0, bw, bh), pixels[by : by + bh, bx : bx + bw].copy()))
     return runs
 
 
