@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -234,9 +235,14 @@ class ScoredCandidate:
     """A candidate with its calibrated probability, before the report threshold."""
 
     confidence: float
-    defect_type: DefectType
     box: Box  # original pixels
     candidate: Candidate | None  # None for a patch-only region
+
+    @cached_property
+    def defect_type(self) -> DefectType:
+        # Worked out when asked: a crack's wiggle costs a line fit, and most candidates are
+        # never reported.
+        return _classify(self.candidate) if self.candidate is not None else "other"
 
 
 @dataclass(frozen=True)
@@ -300,7 +306,6 @@ def find_candidates(
     scored = [
         ScoredCandidate(
             probability,
-            _classify(candidate),
             _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2),
             candidate,
         )
@@ -379,7 +384,7 @@ def _patch_only_regions(
         confidence = min(PATCH_ONLY_MAX_CONFIDENCE, _sigmoid(6.0 * (peak - 0.75)))
         gx, gy, gw, gh = (int(stats[index, k]) for k in range(4))
         box = _to_original(x0 + gx * cell_w, y0 + gy * cell_h, gw * cell_w, gh * cell_h, inputs, 0)
-        regions.append(ScoredCandidate(confidence, "other", box, None))
+        regions.append(ScoredCandidate(confidence, box, None))
     return regions
 
 
