@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from backend.ml.foreground import lab_u8_to_float
 from backend.ml.preprocessing import components
 
 LINE_KERNEL = 9
@@ -443,14 +444,15 @@ def _line(
     if length < MIN_LINE_LENGTH or elongation < MIN_ELONGATION:
         return None
     lab = context.lab_u8
+    line_pixels = lab[window][component]
     band = _band(context.gray.shape, x, y, w, h, component)
     surface = context.gray[band.window][band.band].astype(np.float32)
     spread = float(surface.std()) if surface.size > 8 else 255.0
     mean_response = float(maps.response[window][component].mean())
     strength = mean_response / maps.threshold
-    line_chroma = _chroma(lab[window][component])
+    line_chroma = _chroma(line_pixels)
     surface_chroma = _chroma(lab[band.window][band.band])
-    sides, colour_step = _sides(lab, x, y, component, length)
+    sides, colour_step = _sides(lab, points + np.array((x, y), np.float32), line_pixels, length)
     diagonal = abs(math.sin(math.radians(2.0 * angle)))
     branching = float(np.count_nonzero(maps.junctions[window] & component)) / area
     features = _position_features(context, box, component, maps.count)
@@ -470,7 +472,7 @@ def _line(
         # A printed rule or stripe also has one surface on both sides, but it runs along the
         # product's (and mostly the photo's) axes.
         sides_diagonal=sides * diagonal,
-        rarity=_rarity(context, lab[window][component]),
+        rarity=_rarity(context, line_pixels),
     )
     return Candidate(
         kind=kind,
@@ -492,7 +494,7 @@ def _line(
 
 
 def _sides(
-    lab_u8: np.ndarray, x: int, y: int, component: np.ndarray, length: float
+    lab_u8: np.ndarray, points: np.ndarray, line_pixels: np.ndarray, length: float
 ) -> tuple[float, float]:
     """How the surface on the line's two sides compares, and how the line differs from it.
 
@@ -500,16 +502,15 @@ def _sides(
     a seam, a fold or a shadow's edge separates two different ones. Returns the log of (colour
     difference between the sides + 1) over (difference between the line and its sides + 1),
     and the log of the latter + 1 (CIELAB delta E, sides sampled just beyond the line's
-    half-width along its normal).
+    half-width along its normal). ``points``: the line's pixels (x, y), ``line_pixels`` their
+    colours.
     """
-    rows, cols = np.nonzero(component)
-    points = np.column_stack([cols + x, rows + y]).astype(np.float32)
     centred = points - points.mean(axis=0)
     _, vectors = np.linalg.eigh(centred.T @ centred)
     normal = vectors[:, 0]
     offset = 0.5 * len(points) / max(length, 1.0) + SIDE_OFFSET
     height, width = lab_u8.shape[:2]
-    line = _cielab(lab_u8[rows + y, cols + x]).mean(axis=0)
+    line = _mean_cielab(line_pixels)
     side_means = []
     for sign in (1.0, -1.0):
         spots = np.rint(points + sign * offset * normal).astype(np.int32)
@@ -518,17 +519,16 @@ def _sides(
         )
         if not inside.any():
             return 0.0, 0.0
-        side_means.append(_cielab(lab_u8[spots[inside, 1], spots[inside, 0]]).mean(axis=0))
+        side_means.append(_mean_cielab(lab_u8[spots[inside, 1], spots[inside, 0]]))
     between = float(np.linalg.norm(side_means[0] - side_means[1]))
     step = float(np.linalg.norm(line - 0.5 * (side_means[0] + side_means[1])))
     return math.log((between + 1.0) / (step + 1.0)), math.log(step + 1.0)
 
 
-def _cielab(lab_pixels: np.ndarray) -> np.ndarray:
-    """OpenCV 8-bit Lab pixels with L in L* units (a and b keep their +128 offset)."""
-    values = lab_pixels.astype(np.float32)
-    values[:, 0] *= 100.0 / 255.0
-    return values
+def _mean_cielab(lab_pixels: np.ndarray) -> np.ndarray:
+    """Mean CIELAB colour of OpenCV 8-bit Lab pixels (n, 3)."""
+    mean: np.ndarray = lab_u8_to_float(lab_pixels[:, None, :]).reshape(-1, 3).mean(axis=0)
+    return mean
 
 
 def _chroma(lab_pixels: np.ndarray) -> float:
