@@ -11,7 +11,7 @@ thresholds.
 The damage comes from the generator the scorer is trained on, so these figures are an upper
 bound for real damage; they are comparable between versions of the detector because the draws
 are seeded. With ``marks`` the draws are paint and ink marks instead (``random_mark``: opaque,
-crisp, any colour), which the scorer never sees in training.
+crisp, any colour), which the scorer also sees on a share of its training copies.
 """
 
 from __future__ import annotations
