@@ -7,6 +7,7 @@ import csv
 import io
 import math
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pytest
@@ -92,14 +93,20 @@ def test_drawn_scratch_is_boxed_as_a_scratch(analysis: Callable[[str], AnalysisR
     assert hit.defect_type == "scratch"
 
 
-def test_a_line_drawn_into_a_seam_is_found_on_its_own() -> None:
-    """A pen line that starts on the bag's pocket seam joins the seam's ridge into one shape
-    that no longer looks like a line; its straight stretch is still reported, boxed over it."""
+@cache
+def _bag_with_pen_line() -> bytes:
+    """The bag photo with a dark pen line drawn from its pocket seam across the fabric."""
     image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
     ImageDraw.Draw(image).line([(250, 600), (550, 500)], fill=(35, 35, 35), width=7)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
-    result = analyze(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def test_a_line_drawn_into_a_seam_is_found_on_its_own() -> None:
+    """A pen line that starts on the bag's pocket seam joins the seam's ridge into one shape
+    that no longer looks like a line; its straight stretch is still reported, boxed over it."""
+    result = analyze(_bag_with_pen_line())
     line = Box(250, 497, 300, 107)
     hits = [d for d in result.defects.defects if _covers(line, d.box)]
     assert hits, result.defects.to_dict()
@@ -111,11 +118,7 @@ def test_a_drawn_line_has_the_same_surface_on_both_sides() -> None:
     """A line drawn across the fabric leaves the fabric on both of its sides: its side colours
     differ far less than the line differs from them (log ratio, weighted by how diagonal it
     is), unlike the seams it crosses, which run along the photo's axes."""
-    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
-    ImageDraw.Draw(image).line([(250, 600), (550, 500)], fill=(35, 35, 35), width=7)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=90)
-    scored, _ = find_candidates(inputs_from(prepare(buffer.getvalue())), None)
+    scored, _ = find_candidates(inputs_from(prepare(_bag_with_pen_line())), None)
     strongest = scored[0]
     assert strongest.candidate is not None
     assert strongest.candidate.features["sides_diagonal"] < -1.0
