@@ -238,6 +238,11 @@ def _summary(path: str, result: object) -> str:
             f"  defect:    {defect.defect_type} {defect.severity} {defect.confidence:.0%} "
             f"at x={box.x:.0f} y={box.y:.0f} {box.width:.0f}x{box.height:.0f}"
         )
+    reference = result.defects.reference_set
+    if reference:
+        lines.append(
+            f"  compared:  with {reference.images} defect-free photos of {reference.category}"
+        )
     quality = result.quality
     lines.append(
         f"  quality:   {quality.score:.0%} ({quality.width}x{quality.height}"

@@ -10,6 +10,10 @@ from backend.shared.config import Settings, get_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_MODELS_DIR = PACKAGE_DIR / "models"
+#: Defect-free photos per category that ship with the platform, and the memory banks built from
+#: them (``python -m backend.ml.reference_sets``).
+BUNDLED_REFERENCE_IMAGES_DIR = BUNDLED_MODELS_DIR / "reference_images"
+BUNDLED_REFERENCE_BANKS_DIR = BUNDLED_MODELS_DIR / "reference_banks"
 DATA_DIR = PACKAGE_DIR / "data"
 
 #: Model input side (pixels); the backbone was trained at 224.

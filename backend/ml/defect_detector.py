@@ -34,6 +34,7 @@ from backend.ml.results import (
     DefectResult,
     DefectType,
     Heatmap,
+    ReferenceSetUsed,
     Severity,
 )
 
@@ -358,6 +359,7 @@ def detect(
         anomaly_score=float(anomaly_score),
         model_version=model_version,
         heatmap=heatmap,
+        reference_set=ReferenceSetUsed(bank.category, len(bank.sources)) if bank else None,
     )
     return report, scored
 

@@ -20,7 +20,7 @@ import numpy as np
 from backend.ml import classifier as classifier_module
 from backend.ml import defect_detector, feature_extractor
 from backend.ml.backbone import BackboneOutputs
-from backend.ml.config import BUNDLED_MODELS_DIR, get_ml_config
+from backend.ml.config import BUNDLED_REFERENCE_BANKS_DIR, get_ml_config
 from backend.ml.defect_detector import ReferenceBanks, ScoredCandidate
 from backend.ml.errors import ImageDecodeError
 from backend.ml.foreground import Foreground, estimate_foreground, lab_u8_to_float
@@ -272,7 +272,7 @@ def reference_banks() -> ReferenceBanks:
         with _banks.lock:
             if _banks.banks is None:
                 _banks.banks = ReferenceBanks(
-                    [BUNDLED_MODELS_DIR / "reference_banks", get_ml_config().reference_dir]
+                    [BUNDLED_REFERENCE_BANKS_DIR, get_ml_config().reference_dir]
                 )
     return _banks.banks
 

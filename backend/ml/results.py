@@ -126,12 +126,25 @@ class Heatmap:
 
 
 @dataclass(frozen=True)
+class ReferenceSetUsed:
+    """The memory bank the patch anomaly compared the object with: defect-free photos of the
+    category (shipped or the user's own)."""
+
+    category: str
+    images: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "images": self.images}
+
+
+@dataclass(frozen=True)
 class DefectReport:
     defects: list[DefectResult]
     condition: AttributeResult
     anomaly_score: float  # image-level score in [0, 1] (used for AUROC)
     model_version: str
     heatmap: Heatmap | None = None
+    reference_set: ReferenceSetUsed | None = None  # None: the object compared with itself
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +153,7 @@ class DefectReport:
             "anomaly_score": _round(self.anomaly_score),
             "model_version": self.model_version,
             "heatmap": self.heatmap.to_dict() if self.heatmap else None,
+            "reference_set": self.reference_set.to_dict() if self.reference_set else None,
         }
 
 

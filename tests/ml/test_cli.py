@@ -43,6 +43,13 @@ def test_analyze_prints_a_readable_summary() -> None:
     assert "colour:    white" in result.stdout
     assert "defect:    crack high" in result.stdout
     assert "condition: new" not in result.stdout
+    assert "compared:" not in result.stdout  # no reference set ships for lighting
+
+
+def test_analyze_names_the_reference_set_a_product_was_compared_with() -> None:
+    result = CliRunner().invoke(_app(), ["analyze", str(PHOTOS / "oranges.jpg")])
+    assert result.exit_code == 0, result.output
+    assert "compared:  with 81 defect-free photos of food_beverages" in result.stdout
 
 
 def test_analyze_with_embedding() -> None:

@@ -107,6 +107,7 @@ def record_defects(
         "condition": report.condition.value,
         "anomaly_score": round(float(report.anomaly_score), 4),
         "heatmap": report.heatmap.to_dict() if report.heatmap is not None else None,
+        "reference_set": report.reference_set.to_dict() if report.reference_set else None,
     }
 
 

@@ -1,0 +1,53 @@
+"""The reference sets that ship: each bank is built from exactly its shipped photos with the
+default backbone, and a product of that category is compared with it without turning clean
+photos into defects."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backend.ml.config import BUNDLED_REFERENCE_BANKS_DIR
+from backend.ml.evaluation import read_dataset
+from backend.ml.inference import AnalyzeOptions, analyze
+from backend.ml.model_registry import get_registry
+from backend.ml.patch_anomaly import MemoryBank
+from backend.ml.reference_sets import build_bundled_bank, bundled_categories, reference_photos
+from backend.ml.results import ReferenceSetUsed
+from tests.ml.conftest import MORE_PHOTOS, PHOTOS, analysed
+
+FOOD_PHOTOS = 81
+
+
+def test_a_reference_set_ships_for_groceries() -> None:
+    assert "food_beverages" in bundled_categories()
+    assert len(reference_photos("food_beverages")) == FOOD_PHOTOS
+
+
+def test_every_shipped_bank_is_built_from_its_photos_with_the_default_backbone() -> None:
+    for category in bundled_categories():
+        shipped = MemoryBank.load(BUNDLED_REFERENCE_BANKS_DIR / f"{category}.npz")
+        rebuilt = build_bundled_bank(category)
+        assert shipped.category == category
+        assert shipped.sources == tuple(path.name for path in reference_photos(category))
+        assert shipped.backbone_version == get_registry().manifest.default_version
+        # The bank is stored in float16.
+        np.testing.assert_allclose(shipped.features, rebuilt.features, rtol=2e-3, atol=2e-2)
+
+
+def test_a_grocery_photo_is_compared_with_the_shipped_references() -> None:
+    report = analysed("oranges.jpg").defects
+    assert report.reference_set == ReferenceSetUsed("food_beverages", FOOD_PHOTOS)
+    assert report.to_dict()["reference_set"] == {"category": "food_beverages", "images": 81}
+    assert analysed("grey_duffel_bag.jpg").defects.reference_set is None  # no bags set ships
+
+
+def test_clean_grocery_photos_stay_clean_against_the_references() -> None:
+    compared = []
+    for folder in (PHOTOS, MORE_PHOTOS):
+        for item in read_dataset(folder):
+            if item.category == "food_beverages" and item.defective is False:
+                report = analyze(item.path.read_bytes(), AnalyzeOptions()).defects
+                if report.reference_set is not None:
+                    compared.append(item.path.name)
+                    assert report.defects == [], item.path.name
+    assert len(compared) >= 5, compared
