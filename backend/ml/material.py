@@ -57,6 +57,17 @@ PRIORS: dict[str, dict[str, float]] = {
     "food_beverages": {"paper": 0.5, "plastic": 0.3, "glass": 0.2},
 }
 
+#: Food itself is not made of a material; only packaged products (beverages in cartons and
+#: bottles, the category's own prior) have one.
+FOOD_WITHOUT_MATERIAL = frozenset(
+    {
+        "food_beverages/fruit",
+        "food_beverages/vegetables",
+        "food_beverages/prepared_food",
+        "food_beverages/bakery",
+    }
+)
+
 
 def surface_statistics(rgb: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> dict[str, float]:
     """Gloss (share of specular pixels) and texture energy inside the object."""
@@ -75,6 +86,10 @@ def surface_statistics(rgb: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> d
 def estimate_material(
     classification: ClassificationResult, statistics: dict[str, float]
 ) -> AttributeResult:
+    if classification.label in FOOD_WITHOUT_MATERIAL:
+        return AttributeResult(
+            "material", "unknown", 0.0, METHOD, {"reason": "food has no material", **statistics}
+        )
     prior = None
     if classification.category:
         prior = PRIORS.get(classification.label) or PRIORS.get(classification.category)

@@ -56,6 +56,14 @@ def test_material_follows_the_category_with_honest_confidence(
     assert unknown.confidence == 0.0
 
 
+def test_fresh_produce_gets_no_material(analysis: Callable[[str], AnalysisResult]) -> None:
+    result = analysis("oranges.jpg")
+    assert result.classification.label == "food_beverages/fruit"
+    material = _attributes(result)["material"]
+    assert (material.value, material.confidence) == ("unknown", 0.0)
+    assert material.metadata["reason"] == "food has no material"
+
+
 def test_photo_quality(analysis: Callable[[str], AnalysisResult]) -> None:
     studio = analysis("grey_duffel_bag.jpg")
     attributes = _attributes(studio)
