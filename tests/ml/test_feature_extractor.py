@@ -9,7 +9,9 @@ import pytest
 
 from backend.ml.colors import dominant_colors, name_color
 from backend.ml.inference import AnalysisResult
+from backend.ml.material import FOOD_WITHOUT_MATERIAL, MATERIALS, PRIORS
 from backend.ml.results import AttributeResult
+from backend.ml.taxonomy import load_taxonomy
 
 
 def _attributes(result: AnalysisResult) -> dict[str, AttributeResult]:
@@ -54,6 +56,26 @@ def test_material_follows_the_category_with_honest_confidence(
     unknown = _attributes(analysis("cat_chelsea.png"))["material"]
     assert unknown.value == "unknown"
     assert unknown.confidence == 0.0
+
+
+def test_material_priors_name_taxonomy_labels_and_sum_to_one() -> None:
+    taxonomy = load_taxonomy()
+    known = {category.id for category in taxonomy.categories} | set(taxonomy.labels)
+    assert set(PRIORS) <= known
+    assert FOOD_WITHOUT_MATERIAL.issubset(known)
+    for label, prior in PRIORS.items():
+        assert set(prior) <= set(MATERIALS), label
+        assert sum(prior.values()) == pytest.approx(1.0), label
+
+
+def test_a_subcategory_prior_overrides_its_category(
+    analysis: Callable[[str], AnalysisResult],
+) -> None:
+    result = analysis("paint_brushes.jpg")
+    assert result.classification.label == "books_stationery/art_supplies"
+    material = _attributes(result)["material"]
+    assert material.value == "wood"  # not the paper of books and notebooks
+    assert material.confidence <= 0.8
 
 
 def test_fresh_produce_gets_no_material(analysis: Callable[[str], AnalysisResult]) -> None:
