@@ -158,7 +158,12 @@ def _finish(
     lab = lab_u8_to_float(lab_u8)
     decoded = staged.decoded
     quality = assess_quality(
-        gray, lab[..., 0], staged.foreground, decoded.original_width, decoded.original_height
+        working,
+        gray,
+        lab[..., 0],
+        staged.foreground,
+        decoded.original_width,
+        decoded.original_height,
     )
     timings = dict(staged.timings_ms)
     timings["forward"] = forward_ms

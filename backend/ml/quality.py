@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -15,13 +17,32 @@ SHARP_EDGE_RATIO = 0.2
 BLURRY_LAPLACIAN_VARIANCE = 40.0
 LOW_RESOLUTION_MEGAPIXELS = 0.25
 HIGH_RESOLUTION_MEGAPIXELS = 1.0
+#: Exposure score below which a photo is under- or overexposed.
+BADLY_EXPOSED = 0.5
+#: The product is too dark when even its brightest pixels (95th percentile of L*) stay below
+#: this (fully so DARK_SPAN lower).
+DARK_HIGHLIGHTS = 45.0
+DARK_SPAN = 25.0
+#: A pixel with a channel at or above CLIPPED_LEVEL has lost its detail. A photo is washed out
+#: from WASHED_OUT_FROM of such pixels and fully at WASHED_OUT_AT: of the product's pixels on a
+#: white backdrop (which is meant to be clipped), of the whole frame otherwise.
+CLIPPED_LEVEL = 250
+WASHED_OUT_FROM = 0.2
+WASHED_OUT_AT = 0.5
+#: Share of near-white border from which the backdrop counts as white.
+WHITE_BACKDROP = 0.8
 METHOD = "image-statistics"
 
 
 def assess_quality(
-    gray: np.ndarray, lab_lightness: np.ndarray, foreground: Foreground, width: int, height: int
+    rgb: np.ndarray,
+    gray: np.ndarray,
+    lab_lightness: np.ndarray,
+    foreground: Foreground,
+    width: int,
+    height: int,
 ) -> QualityReport:
-    """``gray``: uint8 working image; ``lab_lightness``: L* (0..100) of the same pixels."""
+    """``rgb``, ``gray``: uint8 working image; ``lab_lightness``: L* (0..100) of its pixels."""
     region = _object_region(gray, foreground).astype(np.float32)
     laplacian = cv2.Laplacian(region, cv2.CV_32F)
     laplacian_variance = float(laplacian.var())
@@ -41,19 +62,13 @@ def assess_quality(
     )
     object_lightness = lab_lightness[foreground.mask]
     brightness = float(object_lightness.mean()) if object_lightness.size else 50.0
-    dark = float(np.mean(object_lightness < 6.0)) if object_lightness.size else 0.0
-    bright = float(np.mean(object_lightness > 98.0)) if object_lightness.size else 0.0
-    exposure = float(
-        np.clip(1.0 - max(0.0, abs(brightness - 55.0) - 20.0) / 35.0 - 1.5 * (dark + bright), 0, 1)
-    )
+    exposure = exposure_score(rgb, lab_lightness, foreground)
     megapixels = width * height / 1e6
     issues = []
     if blurry:
         issues.append("blurry")
-    if brightness < 30.0 or dark > 0.3:
-        issues.append("underexposed")
-    if bright > 0.3 or brightness > 88.0:
-        issues.append("overexposed")
+    if exposure.score < BADLY_EXPOSED:
+        issues.append("underexposed" if exposure.too_dark else "overexposed")
     if megapixels < LOW_RESOLUTION_MEGAPIXELS:
         issues.append("low_resolution")
     if foreground.method != "full-frame" and foreground.fill_ratio < 0.12:
@@ -64,7 +79,7 @@ def assess_quality(
     fill_score = 1.0 - min(1.0, abs(foreground.fill_ratio - 0.55) / 0.55)
     score = float(
         0.35 * sharpness
-        + 0.25 * exposure
+        + 0.25 * exposure.score
         + 0.15 * resolution_score
         + 0.15 * foreground.background_whiteness
         + 0.10 * fill_score
@@ -74,13 +89,42 @@ def assess_quality(
         height=height,
         megapixels=megapixels,
         sharpness=sharpness,
-        exposure=exposure,
+        exposure=exposure.score,
         brightness=brightness,
+        highlights=exposure.highlights,
+        shadows=exposure.shadows,
         background_whiteness=foreground.background_whiteness,
         fill_ratio=foreground.fill_ratio,
         score=score,
         issues=issues,
     )
+
+
+@dataclass(frozen=True)
+class Exposure:
+    score: float  # 1 well exposed .. 0 far too dark or washed out
+    too_dark: bool  # what lowers the score: too dark (else washed out)
+    highlights: float  # 95th percentile of the product's L*
+    shadows: float  # 5th percentile of the product's L*
+
+
+def exposure_score(rgb: np.ndarray, lightness: np.ndarray, foreground: Foreground) -> Exposure:
+    """How well the product is exposed, from its brightest pixels and from clipping.
+
+    A dark product still has some bright pixels when the photo is well exposed, and a white
+    product on white is bright without losing its shading: judging the brightest pixels and the
+    share of clipped ones, rather than the mean, keeps both from being called badly exposed.
+    """
+    values = lightness[foreground.mask] if foreground.mask.any() else lightness.ravel()
+    shadows, highlights = (float(v) for v in np.percentile(values, [5, 95]))
+    clipped: np.ndarray = np.any(rgb >= CLIPPED_LEVEL, axis=2)
+    on_white = foreground.background_whiteness >= WHITE_BACKDROP and foreground.mask.any()
+    clipped_share = float(clipped[foreground.mask].mean() if on_white else clipped.mean())
+    too_dark = float(np.clip((DARK_HIGHLIGHTS - highlights) / DARK_SPAN, 0.0, 1.0))
+    washed_out = float(
+        np.clip((clipped_share - WASHED_OUT_FROM) / (WASHED_OUT_AT - WASHED_OUT_FROM), 0.0, 1.0)
+    )
+    return Exposure(1.0 - max(too_dark, washed_out), too_dark >= washed_out, highlights, shadows)
 
 
 def _object_region(gray: np.ndarray, foreground: Foreground) -> np.ndarray:
@@ -110,7 +154,7 @@ def quality_attributes(report: QualityReport, foreground: Foreground) -> list[At
         if report.megapixels >= HIGH_RESOLUTION_MEGAPIXELS
         else "medium"
     )
-    if report.background_whiteness >= 0.8:
+    if report.background_whiteness >= WHITE_BACKDROP:
         background_label = "white"
     elif foreground.border_uniformity >= 0.6:
         background_label = "plain"

@@ -24,6 +24,7 @@ import numpy as np
 
 from backend.ml.config import DATA_DIR
 from backend.ml.foreground import Foreground, distance_to
+from backend.ml.quality import DARK_HIGHLIGHTS
 from backend.ml.results import QualityReport
 
 METRICS_VERSION = 1
@@ -79,9 +80,10 @@ class PhotoMetrics:
     of the product's box sits from the frame's centre, as a share of half the frame (0 is
     centred, 1 at the edge). ``background_whiteness`` / ``background_pure_white`` are the
     near-white / pure-white shares of the border strip outside the product. ``exposure`` is
-    1 for a well exposed product, falling towards 0 when it has no highlights at all (too dark:
-    ``highlights``, the 95th percentile of its L*, is low) or no shadows and clipped whites
-    (washed out: ``shadows``, the 5th percentile, is high). ``overlay_share`` is the share of
+    the quality report's score (``quality.exposure_score``): 1 for a well exposed product,
+    falling towards 0 when it has no highlights at all (too dark: ``highlights``, the 95th
+    percentile of its L*, is low) or when many pixels are clipped (washed out); ``shadows`` is
+    the 5th percentile of its L*. ``overlay_share`` is the share of
     the plain backdrop covered by text-like marks (added text, logos, watermarks); it is only
     measured on plain backdrops.
     """
@@ -189,16 +191,15 @@ def measure_photo(
         if plain:
             count = count_objects(object_mask)
     near_white, pure_white = backdrop_whiteness(lab, foreground)
-    exposure, highlights, shadows = exposure_score(lab[..., 0], foreground)
     return PhotoMetrics(
         width=quality.width,
         height=quality.height,
         longest_side=max(quality.width, quality.height),
         sharpness=quality.sharpness,
-        exposure=exposure,
+        exposure=quality.exposure,
         brightness=quality.brightness,
-        highlights=highlights,
-        shadows=shadows,
+        highlights=quality.highlights,
+        shadows=quality.shadows,
         background_whiteness=near_white,
         background_pure_white=pure_white,
         background_uniformity=foreground.border_uniformity,
@@ -246,23 +247,6 @@ def backdrop_whiteness(lab: np.ndarray, foreground: Foreground) -> tuple[float, 
     near = (border[:, 0] > NEAR_WHITE_LIGHTNESS) & (chroma < NEAR_WHITE_CHROMA)
     pure = (border[:, 0] >= PURE_WHITE_LIGHTNESS) & (chroma < PURE_WHITE_CHROMA)
     return float(near.mean()), float(pure.mean())
-
-
-def exposure_score(lightness: np.ndarray, foreground: Foreground) -> tuple[float, float, float]:
-    """(score, highlights, shadows): 1 when the product shows both highlights and shadows.
-
-    A dark product still has some bright pixels when the photo is well exposed, and a white
-    product on white still has some shading: judging percentiles rather than the mean keeps
-    both from being called badly exposed.
-    """
-    values = lightness[foreground.mask] if foreground.mask.any() else lightness.ravel()
-    shadows, highlights = (float(v) for v in np.percentile(values, [5, 95]))
-    clipped = float(np.mean(values > 99.0))
-    too_dark = float(np.clip((45.0 - highlights) / 25.0, 0.0, 1.0))
-    washed_out = float(np.clip((shadows - 85.0) / 10.0, 0.0, 1.0)) * float(
-        np.clip(clipped / 0.6, 0.0, 1.0)
-    )
-    return 1.0 - max(too_dark, washed_out), highlights, shadows
 
 
 def count_objects(mask: np.ndarray) -> int:
@@ -504,7 +488,7 @@ def _count(value: float) -> str:
 
 
 def _exposure_fix(metrics: PhotoMetrics, shown: str, target: str) -> str:
-    if metrics.highlights < 45.0:
+    if metrics.highlights < DARK_HIGHLIGHTS:
         return f"Add light or brighten: the product is too dark (exposure {shown}, aim {target})."
     return f"Reduce light or exposure: the product is washed out (exposure {shown}, aim {target})."
 

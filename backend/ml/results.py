@@ -165,6 +165,8 @@ class QualityReport:
     sharpness: float  # 0 (blurred) .. 1 (crisp)
     exposure: float  # 0 (badly exposed) .. 1 (well exposed)
     brightness: float  # mean L* of the object, 0..100
+    highlights: float  # 95th percentile of the object's L*
+    shadows: float  # 5th percentile of the object's L*
     background_whiteness: float  # share of the border that is near-white
     fill_ratio: float  # share of the frame covered by the object
     score: float  # overall 0..1
@@ -179,6 +181,8 @@ class QualityReport:
                 "sharpness": _round(self.sharpness),
                 "exposure": _round(self.exposure),
                 "brightness": _round(self.brightness, 2),
+                "highlights": _round(self.highlights, 2),
+                "shadows": _round(self.shadows, 2),
                 "background_whiteness": _round(self.background_whiteness),
                 "fill_ratio": _round(self.fill_ratio),
                 "score": _round(self.score),

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from backend.ml.colors import dominant_colors, name_color
-from backend.ml.inference import AnalysisResult
+from backend.ml.inference import AnalysisResult, analyze
 from backend.ml.material import FOOD_WITHOUT_MATERIAL, MATERIALS, PRIORS
 from backend.ml.results import AttributeResult
 from backend.ml.taxonomy import load_taxonomy
+from tests.ml.conftest import PHOTOS
 
 
 def _attributes(result: AnalysisResult) -> dict[str, AttributeResult]:
@@ -120,3 +123,28 @@ def test_dominant_colours_report_shares() -> None:
     colours = dominant_colors(pixels)
     assert [colour.name for colour in colours] == ["red", "white"]
     assert colours[0].share == pytest.approx(0.7, abs=0.01)
+
+
+def _exposed(name: str, gain: float) -> AnalysisResult:
+    image = Image.open(PHOTOS / name).convert("RGB").point(lambda v: min(255, int(v * gain)))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return analyze(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("name", "gain", "label"),
+    [
+        ("grey_duffel_bag.jpg", 1.0, "well_exposed"),
+        ("led_bulb.jpg", 1.0, "well_exposed"),  # a white product on white is not overexposed
+        ("led_bulb_pack.jpg", 1.0, "well_exposed"),
+        ("red_coffee_cup.jpg", 1.0, "well_exposed"),
+        ("grey_duffel_bag.jpg", 0.15, "underexposed"),
+        ("red_coffee_cup.jpg", 2.0, "overexposed"),
+        ("led_bulb.jpg", 1.6, "overexposed"),
+    ],
+)
+def test_exposure_judges_the_product_not_its_colour(name: str, gain: float, label: str) -> None:
+    result = _exposed(name, gain)
+    assert _attributes(result)["exposure"].value == label
+    assert (label in result.quality.issues) == (label != "well_exposed")

@@ -172,6 +172,8 @@ def _edited(name: str, edit: str) -> bytes:
         image = image.filter(ImageFilter.GaussianBlur(3))
     elif edit == "dark":
         image = image.point(lambda value: int(value * 0.15))
+    elif edit == "bright":
+        image = image.point(lambda value: min(255, int(value * 2.0)))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
@@ -194,6 +196,14 @@ def test_blur_and_underexposure_are_caught_on_a_real_photo() -> None:
     assert status == RuleStatus.FAIL
     assert fix is not None
     assert fix.startswith("Add light or brighten")
+
+
+def test_a_washed_out_photo_fails_the_exposure_rule() -> None:
+    report = evaluate(metrics_of(_edited("red_coffee_cup.jpg", "bright")), get_preset("generic"))
+    status, _, fix = rule(report, "exposure")
+    assert status == RuleStatus.FAIL
+    assert fix is not None
+    assert fix.startswith("Reduce light or exposure")
 
 
 def test_white_products_on_white_are_not_called_overexposed() -> None:
