@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from backend.ml.colors import dominant_colors, name_color
 from backend.ml.inference import AnalysisResult, analyze
 from backend.ml.material import FOOD_WITHOUT_MATERIAL, MATERIALS, PRIORS
 from backend.ml.results import AttributeResult
 from backend.ml.taxonomy import load_taxonomy
-from tests.ml.conftest import PHOTOS
+from tests.ml.conftest import photo_bytes
+from tests.support.photo_variants import exposed
 
 
 def _attributes(result: AnalysisResult) -> dict[str, AttributeResult]:
@@ -125,13 +124,6 @@ def test_dominant_colours_report_shares() -> None:
     assert colours[0].share == pytest.approx(0.7, abs=0.01)
 
 
-def _exposed(name: str, gain: float) -> AnalysisResult:
-    image = Image.open(PHOTOS / name).convert("RGB").point(lambda v: min(255, int(v * gain)))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=90)
-    return analyze(buffer.getvalue())
-
-
 @pytest.mark.parametrize(
     ("name", "gain", "label"),
     [
@@ -145,6 +137,6 @@ def _exposed(name: str, gain: float) -> AnalysisResult:
     ],
 )
 def test_exposure_judges_the_product_not_its_colour(name: str, gain: float, label: str) -> None:
-    result = _exposed(name, gain)
+    result = analyze(exposed(photo_bytes(name), gain))
     assert _attributes(result)["exposure"].value == label
     assert (label in result.quality.issues) == (label != "well_exposed")

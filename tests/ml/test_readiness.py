@@ -22,6 +22,7 @@ from backend.ml.readiness import (
     measure_photo,
 )
 from tests.ml.conftest import PHOTOS, photo_bytes
+from tests.support.photo_variants import exposed
 
 STUDIO = ("vitamin_bottle.jpg", "grey_duffel_bag.jpg", "grey_duffel_bag_side.jpg", "led_bulb.jpg")
 CLUTTERED = ("red_coffee_cup.jpg", "paint_brushes.jpg", "tealight_candles.jpg", "oranges.jpg")
@@ -172,8 +173,6 @@ def _edited(name: str, edit: str) -> bytes:
         image = image.filter(ImageFilter.GaussianBlur(3))
     elif edit == "dark":
         image = image.point(lambda value: int(value * 0.15))
-    elif edit == "bright":
-        image = image.point(lambda value: min(255, int(value * 2.0)))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
@@ -199,7 +198,8 @@ def test_blur_and_underexposure_are_caught_on_a_real_photo() -> None:
 
 
 def test_a_washed_out_photo_fails_the_exposure_rule() -> None:
-    report = evaluate(metrics_of(_edited("red_coffee_cup.jpg", "bright")), get_preset("generic"))
+    washed_out = exposed(photo_bytes("red_coffee_cup.jpg"), 2.0)
+    report = evaluate(metrics_of(washed_out), get_preset("generic"))
     status, _, fix = rule(report, "exposure")
     assert status == RuleStatus.FAIL
     assert fix is not None

@@ -1,4 +1,5 @@
-"""Copies of a real photo as sellers make them: mirrored, cropped, resized, re-encoded."""
+"""Copies of a real photo as sellers make them: mirrored, cropped, resized, re-encoded,
+under- or overexposed."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def recompressed(data: bytes, quality: int = 35) -> bytes:
 def resized(data: bytes, scale: float = 0.5) -> bytes:
     image = _open(data)
     return _jpeg(image.resize((int(image.width * scale), int(image.height * scale))))
+
+
+def exposed(data: bytes, gain: float) -> bytes:
+    """Every channel times ``gain``, clipped at white: darker below 1, washed out above."""
+    return _jpeg(_open(data).point(lambda value: min(255, int(value * gain))))
 
 
 def mirrored_cropped_recompressed(data: bytes) -> bytes:
