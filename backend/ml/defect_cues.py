@@ -505,8 +505,7 @@ def _sides(
     half-width along its normal). ``points``: the line's pixels (x, y), ``line_pixels`` their
     colours.
     """
-    centred = points - points.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred)
+    _, vectors = principal_axes(points)
     normal = vectors[:, 0]
     offset = 0.5 * len(points) / max(length, 1.0) + SIDE_OFFSET
     height, width = lab_u8.shape[:2]
@@ -523,6 +522,14 @@ def _sides(
     between = float(np.linalg.norm(side_means[0] - side_means[1]))
     step = float(np.linalg.norm(line - 0.5 * (side_means[0] + side_means[1])))
     return math.log((between + 1.0) / (step + 1.0)), math.log(step + 1.0)
+
+
+def principal_axes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``points`` (n, 2) centred on their mean, and the unit vectors across (column 0) and
+    along (column 1) their main axis."""
+    centred = points - points.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    return centred, vectors
 
 
 def _mean_cielab(lab_pixels: np.ndarray) -> np.ndarray:

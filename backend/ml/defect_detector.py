@@ -21,6 +21,7 @@ from backend.ml.defect_cues import (
     SurfaceContext,
     interior_mask,
     line_candidates,
+    principal_axes,
     stain_candidates,
     surface_context,
 )
@@ -192,9 +193,8 @@ def wiggle(component: np.ndarray) -> float:
     points = np.column_stack(np.nonzero(component)).astype(np.float64)
     if points.shape[0] < 4:
         return 0.0
-    points -= points.mean(axis=0)
-    _, vectors = np.linalg.eigh(points.T @ points)
-    along, across = points @ vectors[:, 1], points @ vectors[:, 0]
+    centred, vectors = principal_axes(points)
+    along, across = centred @ vectors[:, 1], centred @ vectors[:, 0]
     length = float(along.max() - along.min())
     if length < 1.0:
         return 0.0
