@@ -15,7 +15,7 @@ Pure functions on working-resolution arrays.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -35,6 +35,12 @@ MAX_STAIN_ELONGATION = 6.0
 EDGE_GRADIENT = 60
 #: Grey level above which a pixel is a clipped highlight.
 CLIPPED = 245
+#: Floors of the low and high hysteresis thresholds of colour ridges (8-bit a* / b* units): on
+#: a flat-coloured surface the robust spread is near zero and JPEG's chroma noise would pass.
+COLOUR_RIDGE_FLOOR = (10.0, 14.0)
+#: A line candidate of a later pass is the same line as one of an earlier pass when most of its
+#: pixels lie within this many pixels of it.
+DUPLICATE_REACH = 2
 #: At most this many candidates of each kind are measured (largest first): a surface with more
 #: is textured or printed, and the count itself is recorded as evidence.
 MAX_CANDIDATES = 16
@@ -58,6 +64,9 @@ BAND_FAR = 9
 _SQUARE = np.ones((3, 3), np.uint8)
 #: Ridges at least this broad are print, edges or texture patches, not a scratch's width.
 _BROAD = np.ones((5, 5), np.uint8)
+_DUPLICATE_KERNEL = cv2.getStructuringElement(
+    cv2.MORPH_ELLIPSE, (2 * DUPLICATE_REACH + 1, 2 * DUPLICATE_REACH + 1)
+)
 _NEAR = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BAND_NEAR, BAND_NEAR))
 _FAR = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BAND_FAR, BAND_FAR))
 
@@ -80,8 +89,10 @@ LINE_FEATURES = (
     "length_rel",
     "contrast_rel",
     "strength_rel",
+    "sides",
     "sides_diagonal",
     "colour_step",
+    "run",
 )
 BLOB_FEATURES = (
     "area",
@@ -109,7 +120,7 @@ RELATIVE = {"line": ("length", "contrast", "strength"), "blob": ("area", "streng
 
 @dataclass(frozen=True)
 class Candidate:
-    kind: str  # "bright_line", "dark_line" or "color_blob"
+    kind: str  # "bright_line", "dark_line", "colour_line" or "color_blob"
     x: int
     y: int
     width: int
@@ -275,7 +286,60 @@ def _band_share(values: np.ndarray, band: _Band) -> float:
 
 
 def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarray]:
-    """Thin bright and dark ridges that are long and narrow; and the binary ridge map."""
+    """Thin ridges that are long and narrow, and the binary grey-level ridge map.
+
+    Three passes: grey-level ridges (bright and dark lines); ridges in a* and b*, for a coloured
+    line as light or as dark as the surface under it, which has no grey-level ridge; and
+    grey-level ridges at half resolution, where a line too broad for the ridge kernel (a marker
+    stroke) is thin again.
+    """
+    candidates, ridges = _grey_lines(context)
+    if not context.interior.any():
+        return candidates, ridges
+    candidates += _new_lines(candidates, _colour_lines(context, ridges), context.gray.shape)
+    half, factor = _half_context(context)
+    if half is not None:
+        broad = [_enlarged(c, factor, context.gray.shape) for c in _grey_lines(half)[0]]
+        candidates += _new_lines(candidates, broad, context.gray.shape)
+    _add_relative(candidates, RELATIVE["line"])
+    return candidates, ridges
+
+
+def _new_lines(
+    found: list[Candidate], more: list[Candidate], shape: tuple[int, int]
+) -> list[Candidate]:
+    """The candidates of a later pass that an earlier one has not found already: a dark line is
+    also a colour ridge, a broad one is also seen at half resolution. Each line is kept once, as
+    the earliest (most precise) pass found it, so that neither the scorer's rank calibration nor
+    its training sees it twice. (Within one pass overlaps are meant: a straight stretch of a
+    larger ridge is a candidate of its own.)"""
+    claimed = np.zeros(shape, np.uint8)
+    for candidate in found:
+        x0, y0 = max(0, candidate.x - DUPLICATE_REACH), max(0, candidate.y - DUPLICATE_REACH)
+        x1 = min(shape[1], candidate.x + candidate.width + DUPLICATE_REACH)
+        y1 = min(shape[0], candidate.y + candidate.height + DUPLICATE_REACH)
+        local = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        local[
+            candidate.y - y0 : candidate.y - y0 + candidate.height,
+            candidate.x - x0 : candidate.x - x0 + candidate.width,
+        ] = candidate.component
+        region = claimed[y0:y1, x0:x1]
+        np.maximum(region, cv2.dilate(local, _DUPLICATE_KERNEL), out=region)
+    return [
+        candidate
+        for candidate in more
+        if np.count_nonzero(
+            claimed[
+                candidate.y : candidate.y + candidate.height,
+                candidate.x : candidate.x + candidate.width,
+            ][candidate.component]
+        )
+        * 2
+        <= np.count_nonzero(candidate.component)
+    ]
+
+
+def _grey_lines(context: SurfaceContext) -> tuple[list[Candidate], np.ndarray]:
     gray, interior = context.gray, context.interior
     ridges = np.zeros(gray.shape, dtype=bool)
     if not interior.any():
@@ -290,16 +354,89 @@ def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarra
         ridges |= (response > high) & interior
     candidates: list[Candidate] = []
     for (kind, response), (low, high) in zip(responses, levels, strict=True):
-        # Hysteresis, as in Canny: a line is seeded by clearly strong pixels and followed
-        # through weaker ones, so a faint scratch is not broken into pieces too short to count.
-        binary = ((response > low) & interior).view(np.uint8)
-        # Keep only the thin part: a scratch that runs into a printed letter or an edge would
-        # otherwise join it into one broad component and no longer look like a line.
-        thick = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, _BROAD), _SQUARE)
-        thin = binary & (thick == 0)
-        candidates.extend(_lines_of(kind, thin, response, high, context, ridges))
-    _add_relative(candidates, RELATIVE["line"])
+        candidates.extend(_thin_lines(kind, response, (low, high), context, ridges))
     return candidates, ridges
+
+
+def _thin_lines(
+    kind: str,
+    response: np.ndarray,
+    levels: tuple[float, float],
+    context: SurfaceContext,
+    ridges: np.ndarray,
+) -> list[Candidate]:
+    low, high = levels
+    # Hysteresis, as in Canny: a line is seeded by clearly strong pixels and followed
+    # through weaker ones, so a faint scratch is not broken into pieces too short to count.
+    binary = ((response > low) & context.interior).view(np.uint8)
+    # Keep only the thin part: a scratch that runs into a printed letter or an edge would
+    # otherwise join it into one broad component and no longer look like a line.
+    thick = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, _BROAD), _SQUARE)
+    thin = binary & (thick == 0)
+    return _lines_of(kind, thin, response, high, context, ridges)
+
+
+def _colour_lines(context: SurfaceContext, ridges: np.ndarray) -> list[Candidate]:
+    """Ridges of a* or b* (bright or dark, whichever is stronger at each pixel)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_KERNEL, LINE_KERNEL))
+    response = np.zeros(context.gray.shape, np.uint8)
+    for channel in (1, 2):
+        plane = np.ascontiguousarray(context.lab_u8[..., channel])
+        for operation in (cv2.MORPH_TOPHAT, cv2.MORPH_BLACKHAT):
+            np.maximum(response, cv2.morphologyEx(plane, operation, kernel), out=response)
+    low, high = _ridge_levels(response, context.interior)
+    levels = (max(low, COLOUR_RIDGE_FLOOR[0]), max(high, COLOUR_RIDGE_FLOOR[1]))
+    return _thin_lines("colour_line", response, levels, context, ridges)
+
+
+def _half_context(context: SurfaceContext) -> tuple[SurfaceContext | None, float]:
+    """The context at half resolution (None when that would be too small to search), and the
+    factor back to working pixels."""
+    height, width = context.gray.shape
+    size = (width // 2, height // 2)
+    if min(size) < 2 * LINE_KERNEL:
+        return None, 1.0
+    mask = cv2.resize(
+        (context.boundary_distance > 0).view(np.uint8), size, interpolation=cv2.INTER_NEAREST
+    )
+    bx0, by0, bx1, by1 = context.patch_box
+    return (
+        surface_context(
+            cv2.resize(context.gray, size, interpolation=cv2.INTER_AREA),
+            cv2.resize(context.lab_u8, size, interpolation=cv2.INTER_AREA),
+            mask.view(bool),
+            cv2.resize(context.interior.view(np.uint8), size, interpolation=cv2.INTER_NEAREST).view(
+                bool
+            ),
+            context.patch_map,
+            (bx0 // 2, by0 // 2, bx1 // 2, by1 // 2),
+        ),
+        2.0,
+    )
+
+
+def _enlarged(candidate: Candidate, factor: float, shape: tuple[int, int]) -> Candidate:
+    """A candidate found at a lower resolution, in working pixels (its measurements, which are
+    relative to the object's size or to the surface around it, are kept)."""
+    height, width = shape
+    x, y = round(candidate.x * factor), round(candidate.y * factor)
+    w = max(1, min(width - x, round(candidate.width * factor)))
+    h = max(1, min(height - y, round(candidate.height * factor)))
+    component = cv2.resize(
+        candidate.component.view(np.uint8),
+        (round(candidate.width * factor), round(candidate.height * factor)),
+        interpolation=cv2.INTER_NEAREST,
+    )[:h, :w].view(bool)
+    return replace(
+        candidate,
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        area=int(np.count_nonzero(component)),
+        length=candidate.length * factor,
+        component=component,
+    )
 
 
 def _add_relative(candidates: list[Candidate], names: tuple[str, ...]) -> None:
@@ -344,10 +481,12 @@ def _lines_of(
         x, y, w, h = (int(v) for v in stats[index, :4])
         shaped.append(((x, y, w, h), labels[y : y + h, x : x + w] == index))
     maps = _LineMaps(response, threshold, ridges, junctions, plausible_count)
+    pieces = [(box, component, False) for box, component in shaped]
+    pieces += [(box, component, True) for box, component in runs]
     return [
         measured
-        for box, component in shaped + runs
-        if (measured := _line(kind, box, component, context, maps)) is not None
+        for box, component, run in pieces
+        if (measured := _line(kind, box, component, context, maps, run=run)) is not None
     ]
 
 
@@ -432,8 +571,12 @@ def _line(
     component: np.ndarray,
     context: SurfaceContext,
     maps: _LineMaps,
+    *,
+    run: bool,
 ) -> Candidate | None:
-    """One thin ridge measured, or None if it is too short or not elongated enough."""
+    """One thin ridge measured, or None if it is too short or not elongated enough. ``run``: it
+    is a straight stretch of a larger ridge (``_straight_runs``), which print and seams make
+    far more often than whole lines do, so the scorer weighs the two apart."""
     x, y, w, h = box
     window = (slice(y, y + h), slice(x, x + w))
     points = np.column_stack(np.nonzero(component))[:, ::-1].astype(np.float32)
@@ -457,6 +600,8 @@ def _line(
     branching = float(np.count_nonzero(maps.junctions[window] & component)) / area
     features = _position_features(context, box, component, maps.count)
     features.update(
+        run=1.0 if run else 0.0,
+        sides=sides,
         colour_step=colour_step,
         band_ridges=_band_share(maps.ridges, band),
         band_edges=_band_share(context.edges, band),

@@ -54,6 +54,17 @@ WEAR_USED_ABOVE = 0.02
 #: further than this from their best-fitting parabola (RMS, per unit of the line's length) is a
 #: crack. Drawn scratches measured 0.007-0.025, drawn cracks 0.02-0.11 (bulb and bag photos).
 CRACK_WIGGLE = 0.03
+#: A line in a colour that is nowhere else on the object (``rarity`` below FOREIGN_RARITY:
+#: under about 0.6 % of its pixels have a similar colour), far from the surface on both sides
+#: (``colour_step`` above FOREIGN_STEP: delta E over 19) and lying on one surface (``sides`` below
+#: zero: the two sides differ less than the line differs from them) is paint, ink or a scratch
+#: through a coating, however the scorer, trained mostly on faint scratches, rates it. Such a
+#: line is reported at FOREIGN_LINE_CONFIDENCE at least. Measured: it fires on no clean photo of
+#: the eval sets and on 2 of 331 other clean product photos (a red zip on a black jacket, blue
+#: letters on a yellow carton).
+FOREIGN_RARITY = -5.0
+FOREIGN_STEP = 3.0
+FOREIGN_LINE_CONFIDENCE = 0.9
 #: A candidate box overlapping a stronger one by this IoU is the same finding.
 SUPPRESS_IOU = 0.3
 
@@ -215,8 +226,8 @@ def _severity(box_area: float, object_area: float, defect_type: str) -> Severity
 def _describe(defect_type: str, severity: str, box: Box, candidate: Candidate | None) -> str:
     size = f"{round(box.width)}x{round(box.height)} px"
     where = f"at ({round(box.x)}, {round(box.y)})"
-    if candidate is not None and candidate.kind != "color_blob":
-        tone = "light" if candidate.kind == "bright_line" else "dark"
+    if candidate is not None and candidate.is_line:
+        tone = {"bright_line": "light", "dark_line": "dark"}.get(candidate.kind, "coloured")
         return f"{severity.capitalize()} {tone} {defect_type}, about {size}, {where}"
     return f"{severity.capitalize()} {defect_type}, about {size}, {where}"
 
@@ -306,7 +317,9 @@ def find_candidates(
     probabilities = (scorer or load_scorer()).score(cues.candidates)
     scored = [
         ScoredCandidate(
-            probability,
+            max(probability, FOREIGN_LINE_CONFIDENCE)
+            if is_foreign_line(candidate)
+            else probability,
             _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2),
             candidate,
         )
@@ -316,6 +329,16 @@ def find_candidates(
         scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
     scored.sort(key=lambda item: item.confidence, reverse=True)
     return _suppress(scored), cues
+
+
+def is_foreign_line(candidate: Candidate) -> bool:
+    features = candidate.features
+    return (
+        candidate.is_line
+        and features["rarity"] < FOREIGN_RARITY
+        and features["colour_step"] > FOREIGN_STEP
+        and features["sides"] < 0.0
+    )
 
 
 def detect(

@@ -69,7 +69,11 @@ FOLDS = 5
 CALIBRATED_RANKS = 2
 SCALE_RANGE = (480, 900)
 _TEST_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-DEFAULT_DATASETS = (_TEST_DATA / "photos", _TEST_DATA / "more_photos")
+DEFAULT_DATASETS = (
+    _TEST_DATA / "photos",
+    _TEST_DATA / "more_photos",
+    _TEST_DATA / "catalog_photos",
+)
 
 
 @dataclass
