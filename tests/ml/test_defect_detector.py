@@ -18,8 +18,10 @@ from backend.ml.config import get_ml_config
 from backend.ml.defect_cues import interior_mask
 from backend.ml.defect_detector import (
     CRACK_WIGGLE,
+    FOREIGN_LINE_CONFIDENCE,
     find_candidates,
     inputs_from,
+    is_foreign_line,
     search_mask,
     wiggle,
 )
@@ -113,6 +115,81 @@ def test_a_line_drawn_into_a_seam_is_found_on_its_own() -> None:
     assert hits, result.defects.to_dict()
     assert hits[0].defect_type == "scratch"
     assert line.iou(hits[0].box) > 0.5
+
+
+#: A line across the bag's fabric (original pixels) and the box around it.
+ACROSS_BAG = ((250, 600), (550, 500))
+ACROSS_BAG_BOX = Box(240, 490, 320, 120)
+
+
+def _bag_with_line(colour: tuple[int, int, int], width: int) -> bytes:
+    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
+    ImageDraw.Draw(image).line(list(ACROSS_BAG), fill=colour, width=width)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _fabric_grey() -> int:
+    """The bag fabric's grey level (Rec. 601 luma) along the line's path."""
+    pixels = np.asarray(Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("L"))
+    (x0, y0), (x1, y1) = ACROSS_BAG
+    samples = [
+        pixels[round(y0 + (y1 - y0) * t), round(x0 + (x1 - x0) * t)] for t in (0.2, 0.5, 0.8)
+    ]
+    return round(float(np.mean(samples)))
+
+
+def test_a_coloured_line_as_light_as_the_surface_is_found() -> None:
+    """A reddish line with the fabric's own grey level has no grey-level ridge; it is a ridge in
+    a* and is reported over the line."""
+    grey = _fabric_grey()
+    colour = (min(255, grey + 60), max(0, grey - 30), max(0, grey - 30))
+    assert abs(0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2] - grey) < 6
+    data = _bag_with_line(colour, 5)
+    scored, _ = find_candidates(inputs_from(prepare(data)), None)
+    kinds = {
+        item.candidate.kind
+        for item in scored
+        if item.candidate is not None and _covers(ACROSS_BAG_BOX, item.box)
+    }
+    assert "colour_line" in kinds
+    hits = [d for d in analyze(data).defects.defects if _covers(ACROSS_BAG_BOX, d.box)]
+    assert hits
+    assert hits[0].defect_type == "scratch"
+
+
+def test_a_broad_marker_stroke_is_found() -> None:
+    """A 16 px stroke is about 7 working pixels wide, too broad for the ridge kernel; at half
+    resolution it is a thin line again, and it is reported over the stroke (its box also takes
+    in the pocket seam it touches there)."""
+    hits = [
+        d
+        for d in analyze(_bag_with_line((20, 20, 20), 16)).defects.defects
+        if _covers(ACROSS_BAG_BOX, d.box)
+    ]
+    assert hits
+
+
+def test_a_line_in_a_colour_the_product_lacks_is_reported_confidently() -> None:
+    """A red pen line on the grey bag: a colour nowhere else on it, far from the fabric on both
+    sides, found once (as a dark grey-level ridge, not again as a colour ridge)."""
+    data = _bag_with_line((210, 30, 30), 5)
+    scored, _ = find_candidates(inputs_from(prepare(data)), None)
+    over = [
+        item
+        for item in scored
+        if item.candidate is not None
+        and item.candidate.is_line
+        and ACROSS_BAG_BOX.iou(item.box) > 0.5
+    ]
+    assert len(over) == 1
+    assert over[0].candidate is not None
+    assert is_foreign_line(over[0].candidate)
+    assert over[0].confidence >= FOREIGN_LINE_CONFIDENCE
+    for name in CLEAN:
+        clean, _ = find_candidates(inputs_from(prepare(photo_bytes(name))), None)
+        assert not any(item.candidate and is_foreign_line(item.candidate) for item in clean), name
 
 
 def test_a_drawn_line_has_the_same_surface_on_both_sides() -> None:

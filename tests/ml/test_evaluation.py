@@ -15,7 +15,8 @@ from backend.ml.evaluation import (
     format_report,
     read_dataset,
 )
-from tests.ml.conftest import MORE_PHOTOS, PHOTOS
+from backend.ml.taxonomy import load_taxonomy
+from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, PHOTOS
 
 
 def test_auroc_counts_ties_as_half() -> None:
@@ -53,6 +54,19 @@ def test_dataset_labels_splits_and_boxes_are_read() -> None:
             if name.replace(".jpg", "").endswith(suffix):
                 source = name.replace(suffix, "").replace(".jpg", "")
                 assert splits.get(f"{source}.jpg", split) == split, name
+
+
+def test_the_catalog_photos_are_clean_labelled_and_sourced() -> None:
+    """Every catalog photo is listed, defect-free, labelled with a taxonomy category and named
+    with its source file in LICENSES.md; both splits are present."""
+    items = read_dataset(CATALOG_PHOTOS)
+    assert {item.filename for item in items} == {p.name for p in CATALOG_PHOTOS.glob("*.jpg")}
+    assert all(item.defective is False for item in items)
+    assert {item.split for item in items} == {"tune", "holdout"}
+    categories = {category.id for category in load_taxonomy().categories}
+    assert {item.category for item in items} <= categories
+    sources = (CATALOG_PHOTOS / "LICENSES.md").read_text()
+    assert all(f"`{item.filename}`" in sources for item in items)
 
 
 @pytest.mark.parametrize(
