@@ -332,6 +332,7 @@ def find_candidates(
 
 
 def is_foreign_line(candidate: Candidate) -> bool:
+    """A line in a colour the object lacks, on one surface (see FOREIGN_RARITY)."""
     features = candidate.features
     return (
         candidate.is_line
