@@ -15,6 +15,7 @@ Pure functions on working-resolution arrays.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -296,28 +297,36 @@ def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarra
     candidates, ridges = _grey_lines(context)
     if not context.interior.any():
         return candidates, ridges
-    candidates += _new_lines(candidates, _colour_lines(context, ridges), context.gray.shape)
+    shape = context.gray.shape
+    claimed = np.zeros(shape, np.uint8)
+    _claim(claimed, candidates)
+    colour = _colour_lines(
+        context, ridges, lambda box, component: _unclaimed(claimed, box, component)
+    )
+    _claim(claimed, colour)
+    candidates += colour
     half, factor = _half_context(context)
     if half is not None:
-        broad = [_enlarged(c, factor, context.gray.shape) for c in _grey_lines(half)[0]]
-        candidates += _new_lines(candidates, broad, context.gray.shape)
+        broad = _grey_lines(
+            half,
+            lambda box, component: _unclaimed(claimed, *_scaled(box, component, factor, shape)),
+        )[0]
+        candidates += [_enlarged(candidate, factor, shape) for candidate in broad]
     _add_relative(candidates, RELATIVE["line"])
     return candidates, ridges
 
 
-def _new_lines(
-    found: list[Candidate], more: list[Candidate], shape: tuple[int, int]
-) -> list[Candidate]:
-    """The candidates of a later pass that an earlier one has not found already: a dark line is
-    also a colour ridge, a broad one is also seen at half resolution. Each line is kept once, as
-    the earliest (most precise) pass found it, so that neither the scorer's rank calibration nor
-    its training sees it twice. (Within one pass overlaps are meant: a straight stretch of a
-    larger ridge is a candidate of its own.)"""
-    claimed = np.zeros(shape, np.uint8)
-    for candidate in found:
+#: Whether a ridge component (box, pixels) is worth measuring as a line candidate.
+Keep = Callable[[tuple[int, int, int, int], np.ndarray], bool]
+
+
+def _claim(claimed: np.ndarray, candidates: list[Candidate]) -> None:
+    """Mark the pixels within DUPLICATE_REACH of each candidate's line."""
+    height, width = claimed.shape
+    for candidate in candidates:
         x0, y0 = max(0, candidate.x - DUPLICATE_REACH), max(0, candidate.y - DUPLICATE_REACH)
-        x1 = min(shape[1], candidate.x + candidate.width + DUPLICATE_REACH)
-        y1 = min(shape[0], candidate.y + candidate.height + DUPLICATE_REACH)
+        x1 = min(width, candidate.x + candidate.width + DUPLICATE_REACH)
+        y1 = min(height, candidate.y + candidate.height + DUPLICATE_REACH)
         local = np.zeros((y1 - y0, x1 - x0), np.uint8)
         local[
             candidate.y - y0 : candidate.y - y0 + candidate.height,
@@ -325,21 +334,23 @@ def _new_lines(
         ] = candidate.component
         region = claimed[y0:y1, x0:x1]
         np.maximum(region, cv2.dilate(local, _DUPLICATE_KERNEL), out=region)
-    return [
-        candidate
-        for candidate in more
-        if np.count_nonzero(
-            claimed[
-                candidate.y : candidate.y + candidate.height,
-                candidate.x : candidate.x + candidate.width,
-            ][candidate.component]
-        )
-        * 2
-        <= np.count_nonzero(candidate.component)
-    ]
 
 
-def _grey_lines(context: SurfaceContext) -> tuple[list[Candidate], np.ndarray]:
+def _unclaimed(claimed: np.ndarray, box: tuple[int, int, int, int], component: np.ndarray) -> bool:
+    """Whether a later pass's ridge is a line an earlier pass has not found already (a dark line
+    is also a colour ridge, a broad one is also seen at half resolution): at most half of its
+    pixels lie near an earlier candidate. Each line is thus one candidate, as the earliest (most
+    precise) pass found it, so that neither the scorer's rank calibration nor its training sees
+    it twice; and the duplicates are never measured. (Within one pass overlaps are meant: a
+    straight stretch of a larger ridge is a candidate of its own.)"""
+    x, y, w, h = box
+    near = np.count_nonzero(claimed[y : y + h, x : x + w][component])
+    return bool(near * 2 <= np.count_nonzero(component))
+
+
+def _grey_lines(
+    context: SurfaceContext, keep: Keep | None = None
+) -> tuple[list[Candidate], np.ndarray]:
     gray, interior = context.gray, context.interior
     ridges = np.zeros(gray.shape, dtype=bool)
     if not interior.any():
@@ -354,7 +365,7 @@ def _grey_lines(context: SurfaceContext) -> tuple[list[Candidate], np.ndarray]:
         ridges |= (response > high) & interior
     candidates: list[Candidate] = []
     for (kind, response), (low, high) in zip(responses, levels, strict=True):
-        candidates.extend(_thin_lines(kind, response, (low, high), context, ridges))
+        candidates.extend(_thin_lines(kind, response, (low, high), context, ridges, keep))
     return candidates, ridges
 
 
@@ -364,6 +375,7 @@ def _thin_lines(
     levels: tuple[float, float],
     context: SurfaceContext,
     ridges: np.ndarray,
+    keep: Keep | None,
 ) -> list[Candidate]:
     low, high = levels
     # Hysteresis, as in Canny: a line is seeded by clearly strong pixels and followed
@@ -373,10 +385,10 @@ def _thin_lines(
     # otherwise join it into one broad component and no longer look like a line.
     thick = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, _BROAD), _SQUARE)
     thin = binary & (thick == 0)
-    return _lines_of(kind, thin, response, high, context, ridges)
+    return _lines_of(kind, thin, response, high, context, ridges, keep)
 
 
-def _colour_lines(context: SurfaceContext, ridges: np.ndarray) -> list[Candidate]:
+def _colour_lines(context: SurfaceContext, ridges: np.ndarray, keep: Keep) -> list[Candidate]:
     """Ridges of a* or b* (bright or dark, whichever is stronger at each pixel)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_KERNEL, LINE_KERNEL))
     response = np.zeros(context.gray.shape, np.uint8)
@@ -386,7 +398,7 @@ def _colour_lines(context: SurfaceContext, ridges: np.ndarray) -> list[Candidate
             np.maximum(response, cv2.morphologyEx(plane, operation, kernel), out=response)
     low, high = _ridge_levels(response, context.interior)
     levels = (max(low, COLOUR_RIDGE_FLOOR[0]), max(high, COLOUR_RIDGE_FLOOR[1]))
-    return _thin_lines("colour_line", response, levels, context, ridges)
+    return _thin_lines("colour_line", response, levels, context, ridges, keep)
 
 
 def _half_context(context: SurfaceContext) -> tuple[SurfaceContext | None, float]:
@@ -415,18 +427,26 @@ def _half_context(context: SurfaceContext) -> tuple[SurfaceContext | None, float
     )
 
 
+def _scaled(
+    box: tuple[int, int, int, int], component: np.ndarray, factor: float, shape: tuple[int, int]
+) -> tuple[tuple[int, int, int, int], np.ndarray]:
+    """A box and its pixels from a lower resolution, in working pixels."""
+    height, width = shape
+    x, y, w, h = box
+    x, y = round(x * factor), round(y * factor)
+    scaled_w, scaled_h = round(w * factor), round(h * factor)
+    w, h = max(1, min(width - x, scaled_w)), max(1, min(height - y, scaled_h))
+    pixels = cv2.resize(
+        component.view(np.uint8), (scaled_w, scaled_h), interpolation=cv2.INTER_NEAREST
+    )[:h, :w].view(bool)
+    return (x, y, w, h), pixels
+
+
 def _enlarged(candidate: Candidate, factor: float, shape: tuple[int, int]) -> Candidate:
     """A candidate found at a lower resolution, in working pixels (its measurements, which are
     relative to the object's size or to the surface around it, are kept)."""
-    height, width = shape
-    x, y = round(candidate.x * factor), round(candidate.y * factor)
-    w = max(1, min(width - x, round(candidate.width * factor)))
-    h = max(1, min(height - y, round(candidate.height * factor)))
-    component = cv2.resize(
-        candidate.component.view(np.uint8),
-        (round(candidate.width * factor), round(candidate.height * factor)),
-        interpolation=cv2.INTER_NEAREST,
-    )[:h, :w].view(bool)
+    box = (candidate.x, candidate.y, candidate.width, candidate.height)
+    (x, y, w, h), component = _scaled(box, candidate.component, factor, shape)
     return replace(
         candidate,
         x=x,
@@ -457,6 +477,7 @@ def _lines_of(
     threshold: float,
     context: SurfaceContext,
     ridges: np.ndarray,
+    keep: Keep | None = None,
 ) -> list[Candidate]:
     count, labels, stats = components(binary)
     areas = stats[1:, cv2.CC_STAT_AREA]
@@ -486,7 +507,8 @@ def _lines_of(
     return [
         measured
         for box, component, run in pieces
-        if (measured := _line(kind, box, component, context, maps, run=run)) is not None
+        if (keep is None or keep(box, component))
+        and (measured := _line(kind, box, component, context, maps, run=run)) is not None
     ]
 
 
