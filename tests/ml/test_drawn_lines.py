@@ -1,0 +1,58 @@
+"""The drawn-line test: seeded random pen lines over the middle of the product, counted as
+found when a reported defect covers them."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from backend.ml.drawn_lines import (
+    COLOURS,
+    LENGTHS,
+    WIDTHS,
+    DrawnLine,
+    drawn_over,
+    measure_drawn_lines,
+    random_line,
+)
+from backend.ml.preprocessing import Box
+from tests.ml.conftest import MORE_PHOTOS, photo_bytes
+
+
+def test_random_lines_cross_the_middle_of_the_object_box() -> None:
+    box = Box(100, 50, 400, 200)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        line = random_line(box, rng)
+        x0, y0, x1, y1 = line.ends
+        assert WIDTHS[0] <= line.width <= WIDTHS[1]
+        assert line.colour in COLOURS
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        assert LENGTHS[0] * 200 - 1e-6 <= length <= LENGTHS[1] * 200 + 1e-6
+        centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
+        assert 100 + 0.35 * 400 <= centre_x <= 100 + 0.65 * 400
+        assert 50 + 0.35 * 200 <= centre_y <= 50 + 0.65 * 200
+
+
+def test_a_line_changes_the_photo_only_along_itself() -> None:
+    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
+    line = DrawnLine((250.0, 600.0, 550.0, 500.0), 6, (220, 30, 30))
+    drawn = np.asarray(Image.open(io.BytesIO(drawn_over(image, line))).convert("RGB"), np.int16)
+    changed = np.abs(drawn - np.asarray(image, np.int16)).max(axis=2) > 60
+    rows, cols = np.nonzero(changed)
+    box = line.box
+    assert changed.sum() > 300 * 4
+    assert box.x - 2 <= cols.min()
+    assert cols.max() <= box.x2 + 2
+    assert box.y - 2 <= rows.min()
+    assert rows.max() <= box.y2 + 2
+
+
+def test_the_measurement_is_seeded_and_counts_every_line() -> None:
+    first = measure_drawn_lines([MORE_PHOTOS], seed=5, copies=1)
+    assert first == measure_drawn_lines([MORE_PHOTOS], seed=5, copies=1)
+    assert first.lines == first.photos > 20
+    assert 0 <= first.found <= first.lines
+    assert first.clean_with_finding <= 1
