@@ -228,7 +228,10 @@ def _describe(defect_type: str, severity: str, box: Box, candidate: Candidate | 
     where = f"at ({round(box.x)}, {round(box.y)})"
     if candidate is not None and candidate.is_line:
         tone = {"bright_line": "light", "dark_line": "dark"}.get(candidate.kind, "coloured")
-        return f"{severity.capitalize()} {tone} {defect_type}, about {size}, {where}"
+        foreign = (
+            " in a colour found nowhere else on the product" if is_foreign_line(candidate) else ""
+        )
+        return f"{severity.capitalize()} {tone} {defect_type}{foreign}, about {size}, {where}"
     return f"{severity.capitalize()} {defect_type}, about {size}, {where}"
 
 
@@ -363,6 +366,7 @@ def detect(
             metadata={
                 "method": METHOD,
                 "cue": item.candidate.kind if item.candidate else "patch-anomaly",
+                "foreign_colour": item.candidate is not None and is_foreign_line(item.candidate),
             },
         )
         for item in scored

@@ -187,6 +187,9 @@ def test_a_line_in_a_colour_the_product_lacks_is_reported_confidently() -> None:
     assert over[0].candidate is not None
     assert is_foreign_line(over[0].candidate)
     assert over[0].confidence >= FOREIGN_LINE_CONFIDENCE
+    reported = [d for d in analyze(data).defects.defects if ACROSS_BAG_BOX.iou(d.box) > 0.5]
+    assert reported[0].metadata["foreign_colour"] is True
+    assert "in a colour found nowhere else on the product" in reported[0].description
     for name in CLEAN:
         clean, _ = find_candidates(inputs_from(prepare(photo_bytes(name))), None)
         assert not any(item.candidate and is_foreign_line(item.candidate) for item in clean), name
