@@ -63,6 +63,7 @@ BAND_NEAR = 3
 BAND_FAR = 9
 
 _SQUARE = np.ones((3, 3), np.uint8)
+_RIDGE_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_KERNEL, LINE_KERNEL))
 #: Ridges at least this broad are print, edges or texture patches, not a scratch's width.
 _BROAD = np.ones((5, 5), np.uint8)
 _DUPLICATE_KERNEL = cv2.getStructuringElement(
@@ -355,10 +356,9 @@ def _grey_lines(
     ridges = np.zeros(gray.shape, dtype=bool)
     if not interior.any():
         return [], ridges
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_KERNEL, LINE_KERNEL))
     responses = (
-        ("bright_line", cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)),
-        ("dark_line", cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)),
+        ("bright_line", cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, _RIDGE_KERNEL)),
+        ("dark_line", cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, _RIDGE_KERNEL)),
     )
     levels = [_ridge_levels(response, interior) for _, response in responses]
     for (_, response), (_, high) in zip(responses, levels, strict=True):
@@ -390,12 +390,11 @@ def _thin_lines(
 
 def _colour_lines(context: SurfaceContext, ridges: np.ndarray, keep: Keep) -> list[Candidate]:
     """Ridges of a* or b* (bright or dark, whichever is stronger at each pixel)."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_KERNEL, LINE_KERNEL))
     response = np.zeros(context.gray.shape, np.uint8)
     for channel in (1, 2):
         plane = np.ascontiguousarray(context.lab_u8[..., channel])
         for operation in (cv2.MORPH_TOPHAT, cv2.MORPH_BLACKHAT):
-            np.maximum(response, cv2.morphologyEx(plane, operation, kernel), out=response)
+            np.maximum(response, cv2.morphologyEx(plane, operation, _RIDGE_KERNEL), out=response)
     low, high = _ridge_levels(response, context.interior)
     levels = (max(low, COLOUR_RIDGE_FLOOR[0]), max(high, COLOUR_RIDGE_FLOOR[1]))
     return _thin_lines("colour_line", response, levels, context, ridges, keep)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from backend.ml.config import get_ml_config
 from backend.ml.defect_training import DEFAULT_DATASETS
@@ -101,7 +101,8 @@ def measure_drawn_lines(folders: Sequence[Path], seed: int, copies: int = 3) -> 
         prepared = prepare(data)
         _, clean = analyse_with_candidates(prepared)
         clean_with_finding += any(c.confidence >= report_above for c in clean)
-        image = Image.open(io.BytesIO(data)).convert("RGB")
+        # Upright, as ``prepare`` sees it: the object's box is in EXIF-rotated pixels.
+        image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
         box = prepared.foreground.box or Box(0, 0, image.width, image.height)
         for _ in range(copies):
             line = random_line(box, rng)

@@ -96,11 +96,18 @@ def test_drawn_scratch_is_boxed_as_a_scratch(analysis: Callable[[str], AnalysisR
     assert hit.defect_type == "scratch"
 
 
+#: A line across the bag's fabric from its pocket seam (original pixels), the box around it,
+#: and the colour of a dark pen.
+ACROSS_BAG = ((250, 600), (550, 500))
+ACROSS_BAG_BOX = Box(240, 490, 320, 120)
+PEN = (35, 35, 35)
+
+
 @cache
-def _bag_with_pen_line() -> bytes:
-    """The bag photo with a dark pen line drawn from its pocket seam across the fabric."""
+def _bag_with_line(colour: tuple[int, int, int], width: int) -> bytes:
+    """The bag photo with a line drawn along ACROSS_BAG."""
     image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
-    ImageDraw.Draw(image).line([(250, 600), (550, 500)], fill=(35, 35, 35), width=7)
+    ImageDraw.Draw(image).line(list(ACROSS_BAG), fill=colour, width=width)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
@@ -109,25 +116,12 @@ def _bag_with_pen_line() -> bytes:
 def test_a_line_drawn_into_a_seam_is_found_on_its_own() -> None:
     """A pen line that starts on the bag's pocket seam joins the seam's ridge into one shape
     that no longer looks like a line; its straight stretch is still reported, boxed over it."""
-    result = analyze(_bag_with_pen_line())
+    result = analyze(_bag_with_line(PEN, 7))
     line = Box(250, 497, 300, 107)
     hits = [d for d in result.defects.defects if _covers(line, d.box)]
     assert hits, result.defects.to_dict()
     assert hits[0].defect_type == "scratch"
     assert line.iou(hits[0].box) > 0.5
-
-
-#: A line across the bag's fabric (original pixels) and the box around it.
-ACROSS_BAG = ((250, 600), (550, 500))
-ACROSS_BAG_BOX = Box(240, 490, 320, 120)
-
-
-def _bag_with_line(colour: tuple[int, int, int], width: int) -> bytes:
-    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
-    ImageDraw.Draw(image).line(list(ACROSS_BAG), fill=colour, width=width)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
 
 
 def _fabric_grey() -> int:
@@ -199,7 +193,7 @@ def test_a_drawn_line_has_the_same_surface_on_both_sides() -> None:
     """A line drawn across the fabric leaves the fabric on both of its sides: its side colours
     differ far less than the line differs from them (log ratio, weighted by how diagonal it
     is), unlike the seams it crosses, which run along the photo's axes."""
-    scored, _ = find_candidates(inputs_from(prepare(_bag_with_pen_line())), None)
+    scored, _ = find_candidates(inputs_from(prepare(_bag_with_line(PEN, 7))), None)
     strongest = scored[0]
     assert strongest.candidate is not None
     assert strongest.candidate.features["sides_diagonal"] < -1.0
