@@ -4,7 +4,10 @@ What a person does by hand to try a defect detector: ``ImageDraw.line`` across t
 the product, 2-10 px wide, in black, white, red, blue or green, 0.3-0.6 of the object's short
 side long, through a random point of the middle third of its box, at any angle, saved as JPEG
 92. A line is found when a reported defect's box hits its box (``evaluation.box_hit``). The
-clean photos themselves say how many get a false finding.
+clean photos themselves say how many get a false finding. A line is *visible* when it lies on
+the object (``VISIBLE_ON_OBJECT`` of its pixels inside the object mask) and differs from what it
+covers by ``VISIBLE_DELTA_E`` on average: black on black straps or white on a white backdrop is
+not.
 
 ``python -m backend.ml.drawn_lines [DATASET...]`` prints the figures of the README (seeds 1-3,
 three copies of each photo per seed; default: the three labelled folders of ``tests/data``).
@@ -19,15 +22,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
 from backend.ml.config import get_ml_config
 from backend.ml.defect_training import DEFAULT_DATASETS
 from backend.ml.evaluation import analyse_with_candidates, box_hit, read_dataset
-from backend.ml.inference import prepare
+from backend.ml.foreground import rgb_to_lab
+from backend.ml.inference import PreparedImage, prepare
 from backend.ml.preprocessing import Box
 from backend.ml.results import UNKNOWN_LABEL
+from backend.shared.config import get_settings
+from backend.shared.logging import configure_logging
 
 COLOURS = ((0, 0, 0), (255, 255, 255), (220, 30, 30), (30, 60, 220), (40, 170, 60))
 WIDTHS = (2, 10)
@@ -35,6 +42,8 @@ LENGTHS = (0.3, 0.6)  # of the object's short side
 MIDDLE = (0.35, 0.65)  # of the object's box, where the line's centre falls
 JPEG_QUALITY = 92
 SEEDS = (1, 2, 3)
+VISIBLE_ON_OBJECT = 0.8
+VISIBLE_DELTA_E = 25.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,8 @@ class DrawnLineResult:
     lines: int
     found: int
     clean_with_finding: int  # clean photos that get a reported defect without any line
+    visible: int  # lines on the object that differ clearly from what they cover
+    visible_found: int
 
 
 def random_line(box: Box, rng: np.random.Generator) -> DrawnLine:
@@ -86,6 +97,31 @@ def drawn_over(image: Image.Image, line: DrawnLine) -> bytes:
     return buffer.getvalue()
 
 
+def object_box(prepared: PreparedImage) -> Box:
+    """The object's box in original (EXIF-upright) pixels; the whole image without one."""
+    if prepared.foreground.box is None:
+        return Box(0, 0, prepared.original_width, prepared.original_height)
+    return prepared.foreground.box.scaled(*prepared.working_scale)
+
+
+def is_visible(image: Image.Image, line: DrawnLine, object_mask: np.ndarray) -> bool:
+    """Whether ``line`` lies on the object (``object_mask``, any resolution) and stands out
+    from the pixels it covers (mean CIELAB delta E)."""
+    pixels = Image.new("L", image.size)
+    x0, y0, x1, y1 = line.ends
+    ImageDraw.Draw(pixels).line([(x0, y0), (x1, y1)], fill=1, width=line.width)
+    covered = np.asarray(pixels, bool)
+    if not covered.any():
+        return False
+    on_object = cv2.resize(
+        object_mask.astype(np.uint8), image.size, interpolation=cv2.INTER_NEAREST
+    ).view(bool)
+    under = rgb_to_lab(np.asarray(image)[covered][None])[0]
+    drawn = rgb_to_lab(np.full((1, 1, 3), line.colour, np.uint8))[0, 0]
+    contrast = float(np.linalg.norm(under - drawn, axis=1).mean())
+    return bool(on_object[covered].mean() >= VISIBLE_ON_OBJECT and contrast >= VISIBLE_DELTA_E)
+
+
 def measure_drawn_lines(folders: Sequence[Path], seed: int, copies: int = 3) -> DrawnLineResult:
     report_above = get_ml_config().defects.report_above
     rng = np.random.default_rng(seed)
@@ -95,37 +131,48 @@ def measure_drawn_lines(folders: Sequence[Path], seed: int, copies: int = 3) -> 
         for item in read_dataset(folder)
         if item.defective is False and item.category != UNKNOWN_LABEL
     ]
-    lines = found = clean_with_finding = 0
+    lines = found = clean_with_finding = visible = visible_found = 0
     for photo in photos:
         data = photo.path.read_bytes()
         prepared = prepare(data)
         _, clean = analyse_with_candidates(prepared)
         clean_with_finding += any(c.confidence >= report_above for c in clean)
-        # Upright, as ``prepare`` sees it: the object's box is in EXIF-rotated pixels.
+        # Upright, as ``prepare`` sees it.
         image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
-        box = prepared.foreground.box or Box(0, 0, image.width, image.height)
+        box = object_box(prepared)
         for _ in range(copies):
             line = random_line(box, rng)
             _, candidates = analyse_with_candidates(prepare(drawn_over(image, line)))
-            lines += 1
-            found += any(
+            hit = any(
                 c.confidence >= report_above and box_hit(line.box, [c.box]) for c in candidates
             )
-    return DrawnLineResult(seed, len(photos), lines, found, clean_with_finding)
+            lines += 1
+            found += hit
+            if is_visible(image, line, prepared.foreground.mask):
+                visible += 1
+                visible_found += hit
+    return DrawnLineResult(
+        seed, len(photos), lines, found, clean_with_finding, visible, visible_found
+    )
 
 
 def main(argv: Sequence[str]) -> int:
+    # Each analysis logs at debug level; unconfigured, structlog prints it between the figures.
+    configure_logging(get_settings().model_copy(update={"log_level": "ERROR"}))
     folders = [Path(arg) for arg in argv] if argv else list(DEFAULT_DATASETS)
-    total = found = 0
+    total = found = visible = visible_found = 0
     for seed in SEEDS:
         result = measure_drawn_lines(folders, seed)
         total += result.lines
         found += result.found
+        visible += result.visible
+        visible_found += result.visible_found
         print(
             f"seed {seed}: {result.found} of {result.lines} lines found on {result.photos} clean "
-            f"product photos ({result.clean_with_finding} of the photos get a finding without one)"
+            f"product photos, {result.visible_found} of the {result.visible} visible ones "
+            f"({result.clean_with_finding} of the photos get a finding without a line)"
         )
-    print(f"all seeds: {found} of {total}")
+    print(f"all seeds: {found} of {total}; visible lines: {visible_found} of {visible}")
     return 0
 
 

@@ -14,11 +14,14 @@ from backend.ml.drawn_lines import (
     WIDTHS,
     DrawnLine,
     drawn_over,
+    is_visible,
     measure_drawn_lines,
+    object_box,
     random_line,
 )
+from backend.ml.inference import prepare
 from backend.ml.preprocessing import Box
-from tests.ml.conftest import MORE_PHOTOS, photo_bytes
+from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, photo_bytes
 
 
 def test_random_lines_cross_the_middle_of_the_object_box() -> None:
@@ -50,9 +53,34 @@ def test_a_line_changes_the_photo_only_along_itself() -> None:
     assert rows.max() <= box.y2 + 2
 
 
+def test_the_object_box_is_in_original_pixels() -> None:
+    # The backpack fills the middle of a 725 x 900 photo; the detector's working image is far
+    # smaller, and lines placed in its pixels would land in the photo's top-left corner.
+    image = Image.open(CATALOG_PHOTOS / "lilac_backpack.jpg")
+    box = object_box(prepare((CATALOG_PHOTOS / "lilac_backpack.jpg").read_bytes()))
+    assert image.size == (725, 900)
+    assert 0 <= box.x < 150
+    assert 0 <= box.y < 150
+    assert 600 < box.x2 <= 725
+    assert 750 < box.y2 <= 900
+
+
+def test_a_line_is_visible_only_on_the_object_and_in_contrast_with_it() -> None:
+    data = (CATALOG_PHOTOS / "lilac_backpack.jpg").read_bytes()
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    mask = prepare(data).foreground.mask
+    across_the_front = (170.0, 620.0, 320.0, 560.0)
+    on_the_backdrop = (20.0, 820.0, 200.0, 860.0)
+    assert is_visible(image, DrawnLine(across_the_front, 6, (0, 0, 0)), mask)
+    assert not is_visible(image, DrawnLine(on_the_backdrop, 6, (0, 0, 0)), mask)
+    assert not is_visible(image, DrawnLine(across_the_front, 6, (178, 172, 210)), mask)
+
+
 def test_the_measurement_is_seeded_and_counts_every_line() -> None:
     first = measure_drawn_lines([MORE_PHOTOS], seed=5, copies=1)
     assert first == measure_drawn_lines([MORE_PHOTOS], seed=5, copies=1)
     assert first.lines == first.photos > 20
     assert 0 <= first.found <= first.lines
+    assert 0 <= first.visible_found <= first.visible <= first.lines
+    assert first.visible_found <= first.found
     assert first.clean_with_finding <= 1
