@@ -690,6 +690,41 @@ def _sides(
     return math.log((between + 1.0) / (step + 1.0)), math.log(step + 1.0)
 
 
+@dataclass(frozen=True)
+class StrokeCore:
+    """A line's core and its surroundings, along its whole length (CIELAB L*, medians)."""
+
+    lightness: float  # of each cross-section's darkest pixel (dark lines) or lightest (others)
+    contrast: float  # how far the mean of the surface on the two sides lies from it
+
+
+def stroke_core(lightness: np.ndarray, candidate: Candidate) -> StrokeCore:
+    """A line read across at every pixel along its main axis: a stroke drawn in flat black or
+    white keeps its core at L* 0 or 100 over any surface it crosses, however its edges were
+    blended into their neighbours. ``lightness``: L* (0..100) of the working image."""
+    rows, cols = np.nonzero(candidate.component)
+    points = np.column_stack((cols + candidate.x, rows + candidate.y)).astype(np.float32)
+    centred, vectors = principal_axes(points)
+    normal, along = vectors[:, 0], vectors[:, 1]
+    position = centred @ along
+    half_width = 0.5 * len(points) / max(candidate.length, 1.0)
+    steps = np.arange(position.min(), position.max() + 0.5, 1.0, dtype=np.float32)
+    across = np.arange(-half_width - 1.0, half_width + 1.01, 0.5, dtype=np.float32)
+    centres = points.mean(axis=0) + steps[:, None] * along
+    height, width = lightness.shape
+
+    def read(spots: np.ndarray) -> np.ndarray:
+        xs = np.clip(np.rint(spots[..., 0]).astype(np.int32), 0, width - 1)
+        ys = np.clip(np.rint(spots[..., 1]).astype(np.int32), 0, height - 1)
+        return lightness[ys, xs]  # type: ignore[no-any-return]
+
+    sections = read(centres[:, None, :] + across[None, :, None] * normal)
+    core = sections.min(axis=1) if candidate.kind == "dark_line" else sections.max(axis=1)
+    reach = half_width + SIDE_OFFSET
+    sides = 0.5 * (read(centres + reach * normal) + read(centres - reach * normal))
+    return StrokeCore(float(np.median(core)), float(np.median(np.abs(sides - core))))
+
+
 def principal_axes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``points`` (n, 2) centred on their mean, and the unit vectors across (column 0) and
     along (column 1) their main axis."""

@@ -15,10 +15,12 @@ from PIL import Image, ImageDraw
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
-from backend.ml.defect_cues import interior_mask
+from backend.ml.defect_cues import interior_mask, stroke_core
 from backend.ml.defect_detector import (
     CRACK_WIGGLE,
     FOREIGN_LINE_CONFIDENCE,
+    INK_DARK,
+    INK_LINE_CONFIDENCE,
     find_candidates,
     inputs_from,
     is_foreign_line,
@@ -26,13 +28,14 @@ from backend.ml.defect_detector import (
     wiggle,
 )
 from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
-from backend.ml.evaluation import read_dataset
+from backend.ml.drawn_lines import DrawnLine, drawn_over
+from backend.ml.evaluation import box_hit, read_dataset
 from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_for_bank
 from backend.ml.preprocessing import Box
 from backend.ml.results import DEFECT_TYPES, DefectResult
 from backend.ml.synthetic_defects import Damage, damage_alpha
-from tests.ml.conftest import MORE_PHOTOS, PHOTOS, photo_bytes
+from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, PHOTOS, photo_bytes
 
 CLEAN = [
     "red_coffee_cup.jpg",
@@ -181,12 +184,65 @@ def test_a_line_in_a_colour_the_product_lacks_is_reported_confidently() -> None:
     assert over[0].candidate is not None
     assert is_foreign_line(over[0].candidate)
     assert over[0].confidence >= FOREIGN_LINE_CONFIDENCE
+    assert over[0].rule == "foreign_colour"
     reported = [d for d in analyze(data).defects.defects if ACROSS_BAG_BOX.iou(d.box) > 0.5]
     assert reported[0].metadata["foreign_colour"] is True
+    assert reported[0].metadata["ink"] is False
     assert "in a colour found nowhere else on the product" in reported[0].description
-    for name in CLEAN:
-        clean, _ = find_candidates(inputs_from(prepare(photo_bytes(name))), None)
-        assert not any(item.candidate and is_foreign_line(item.candidate) for item in clean), name
+
+
+HANDBAG = CATALOG_PHOTOS / "brown_handbag.jpg"
+BLACK_INK = DrawnLine((478.0, 497.0, 102.0, 602.0), 6, (0, 0, 0))
+WHITE_INK = DrawnLine((200.0, 700.0, 450.0, 560.0), 6, (255, 255, 255))
+
+
+@pytest.mark.parametrize(("line", "colour"), [(BLACK_INK, "black"), (WHITE_INK, "white")])
+def test_a_flat_black_or_white_line_is_reported_as_ink(line: DrawnLine, colour: str) -> None:
+    """A black or a white pen line across the beige handbag: the bag has dark seams and light
+    highlights, so the foreign-colour rule cannot see it (the scorer gave the black one 0.2),
+    but its core is flat black or white all along, which no shaded surface is."""
+    image = Image.open(HANDBAG).convert("RGB")
+    hits = [
+        d for d in analyze(drawn_over(image, line)).defects.defects if box_hit(line.box, [d.box])
+    ]
+    assert hits
+    assert hits[0].confidence >= INK_LINE_CONFIDENCE
+    assert hits[0].metadata["ink"] is True
+    assert hits[0].metadata["foreign_colour"] is False
+    assert f"in flat {colour}, like ink or paint" in hits[0].description
+    assert analyze(HANDBAG.read_bytes()).defects.defects == []
+
+
+def test_only_a_drawn_line_has_a_flat_black_core() -> None:
+    """The handbag's own dark seams and zip tracks are shaded: their darkest pixels stay far
+    above ink black; the drawn line's core is black along its whole length."""
+
+    def dark_lines(data: bytes) -> list[tuple[bool, float]]:
+        inputs = inputs_from(prepare(data))
+        lightness = inputs.lab_u8[..., 0].astype(np.float32) * (100.0 / 255.0)
+        scored, _ = find_candidates(inputs, None)
+        return [
+            (item.rule == "ink", stroke_core(lightness, item.candidate).lightness)
+            for item in scored
+            if item.candidate is not None and item.candidate.kind == "dark_line"
+        ]
+
+    drawn = dark_lines(drawn_over(Image.open(HANDBAG).convert("RGB"), BLACK_INK))
+    assert next(core for ink, core in drawn if ink) <= INK_DARK
+    clean = dark_lines(HANDBAG.read_bytes())
+    assert len(clean) > 5
+    assert min(core for _, core in clean) > 3 * INK_DARK
+
+
+def test_no_clean_product_photo_gets_a_rule_raised_line() -> None:
+    """The foreign-colour and ink rules report at 0.8-0.9 whatever the scorer says, so they
+    must hold on none of the clean product photos of the three labelled folders."""
+    folders = (PHOTOS, MORE_PHOTOS, CATALOG_PHOTOS)
+    clean = [item for folder in folders for item in read_dataset(folder) if not item.defective]
+    assert len(clean) > 80
+    for item in clean:
+        scored, _ = find_candidates(inputs_from(prepare(item.path.read_bytes())), None)
+        assert [candidate.rule for candidate in scored if candidate.rule] == [], item.filename
 
 
 def test_a_drawn_line_has_the_same_surface_on_both_sides() -> None:
