@@ -692,16 +692,22 @@ def _sides(
 
 @dataclass(frozen=True)
 class StrokeCore:
-    """A line's core and its surroundings, along its whole length (CIELAB L*, medians)."""
+    """A line's core and its surroundings, along its whole length (CIELAB, medians)."""
 
-    lightness: float  # of each cross-section's darkest pixel (dark lines) or lightest (others)
-    contrast: float  # how far the mean of the surface on the two sides lies from it
+    lightness: float  # L* of each cross-section's darkest pixel (dark lines) or lightest (others)
+    contrast: float  # how far (L*) the mean of the surface on the two sides lies from it
+    colour: tuple[float, float, float]  # each cross-section's pixel farthest from the sides
+    colour_contrast: float  # delta E of that pixel from the sides
+
+    @property
+    def chroma(self) -> float:
+        return math.hypot(self.colour[1], self.colour[2])
 
 
-def stroke_core(lightness: np.ndarray, candidate: Candidate) -> StrokeCore:
-    """A line read across at every pixel along its main axis: a stroke drawn in flat black or
-    white keeps its core at L* 0 or 100 over any surface it crosses, however its edges were
-    blended into their neighbours. ``lightness``: L* (0..100) of the working image."""
+def stroke_core(lab: np.ndarray, candidate: Candidate) -> StrokeCore:
+    """A line read across at every pixel along its main axis: a stroke drawn in flat black,
+    white or a strong colour keeps that colour at its core over any surface it crosses, however
+    its edges were blended into their neighbours. ``lab``: float CIELAB of the working image."""
     rows, cols = np.nonzero(candidate.component)
     points = np.column_stack((cols + candidate.x, rows + candidate.y)).astype(np.float32)
     centred, vectors = principal_axes(points)
@@ -711,18 +717,27 @@ def stroke_core(lightness: np.ndarray, candidate: Candidate) -> StrokeCore:
     steps = np.arange(position.min(), position.max() + 0.5, 1.0, dtype=np.float32)
     across = np.arange(-half_width - 1.0, half_width + 1.01, 0.5, dtype=np.float32)
     centres = points.mean(axis=0) + steps[:, None] * along
-    height, width = lightness.shape
+    height, width = lab.shape[:2]
 
     def read(spots: np.ndarray) -> np.ndarray:
         xs = np.clip(np.rint(spots[..., 0]).astype(np.int32), 0, width - 1)
         ys = np.clip(np.rint(spots[..., 1]).astype(np.int32), 0, height - 1)
-        return lightness[ys, xs]  # type: ignore[no-any-return]
+        return lab[ys, xs]  # type: ignore[no-any-return]
 
-    sections = read(centres[:, None, :] + across[None, :, None] * normal)
-    core = sections.min(axis=1) if candidate.kind == "dark_line" else sections.max(axis=1)
+    sections = read(centres[:, None, :] + across[None, :, None] * normal)  # (steps, across, 3)
     reach = half_width + SIDE_OFFSET
     sides = 0.5 * (read(centres + reach * normal) + read(centres - reach * normal))
-    return StrokeCore(float(np.median(core)), float(np.median(np.abs(sides - core))))
+    lightness = sections[..., 0]
+    core = lightness.min(axis=1) if candidate.kind == "dark_line" else lightness.max(axis=1)
+    distances = np.linalg.norm(sections - sides[:, None, :], axis=2)
+    farthest = sections[np.arange(len(steps)), distances.argmax(axis=1)]
+    colour = np.median(farthest, axis=0)
+    return StrokeCore(
+        lightness=float(np.median(core)),
+        contrast=float(np.median(np.abs(sides[:, 0] - core))),
+        colour=(float(colour[0]), float(colour[1]), float(colour[2])),
+        colour_contrast=float(np.median(distances.max(axis=1))),
+    )
 
 
 def principal_axes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

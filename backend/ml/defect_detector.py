@@ -16,6 +16,7 @@ import numpy as np
 import structlog
 
 from backend.ml.backbone import BackboneOutputs
+from backend.ml.colors import name_color
 from backend.ml.config import DefectThresholds
 from backend.ml.defect_cues import (
     Candidate,
@@ -28,7 +29,7 @@ from backend.ml.defect_cues import (
     surface_context,
 )
 from backend.ml.defect_scorer import DefectScorer, load_scorer
-from backend.ml.foreground import Foreground
+from backend.ml.foreground import Foreground, lab_u8_to_float
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map
 from backend.ml.preprocessing import Box, components
 from backend.ml.results import (
@@ -67,18 +68,19 @@ CRACK_WIGGLE = 0.03
 FOREIGN_RARITY = -5.0
 FOREIGN_STEP = 3.0
 FOREIGN_LINE_CONFIDENCE = 0.9
-#: A dark line whose core stays as black as ink (L* at most INK_DARK, ``stroke_core``) or a
-#: light one as white as paint (at least INK_LIGHT), INK_CONTRAST L* from the surface on its
-#: sides, lying on one surface (``sides`` below INK_SIDES), long (``length`` at least INK_LENGTH:
-#: about 30 % of the object's scale) and not dismissed by the scorer (INK_SUPPORT) is flat black
-#: or white drawn over the product: shaded, textured surfaces, seams and piping are never that
-#: flat. Black and white are the colours products have most, so the foreign-colour rule misses
-#: such lines. Reported at INK_LINE_CONFIDENCE at least. Measured: it fires on none of the 85
-#: clean photos of the eval folders and on 1 of 331 other clean product photos (white backdrop
-#: seen through the gap between a model's legs); it raised the drawn lines found (``drawn_lines``)
-#: from 276 to 300 of 711.
+#: A line whose core stays flat black (dark lines: L* at most INK_DARK, ``stroke_core``), flat
+#: white (light lines: at least INK_LIGHT) or a strong colour (chroma at least INK_CHROMA),
+#: INK_CONTRAST from the surface on its sides (L*, or delta E for a colour), lying on one surface
+#: (``sides`` below INK_SIDES), long (``length`` at least INK_LENGTH: about 30 % of the object's
+#: scale) and not dismissed by the scorer (INK_SUPPORT) is ink or paint on the product: shaded,
+#: textured surfaces, seams and piping are never that flat. Black, white and the product's own
+#: colours are the ones the foreign-colour rule cannot see. Reported at INK_LINE_CONFIDENCE at
+#: least. Measured: it fires on none of the 85 clean photos of the eval folders and on 1 of 331
+#: other clean product photos (white backdrop seen through the gap between a model's legs), and
+#: it raised the drawn lines found (``drawn_lines``) from 276 to 321 of 711.
 INK_DARK = 6.0
 INK_LIGHT = 97.0
+INK_CHROMA = 60.0
 INK_CONTRAST = 20.0
 INK_SIDES = -1.0
 INK_LENGTH = -1.2
@@ -250,7 +252,7 @@ def _describe(defect_type: str, severity: str, item: ScoredCandidate) -> str:
         tone = {"bright_line": "light", "dark_line": "dark"}.get(candidate.kind, "coloured")
         because = {
             "foreign_colour": " in a colour found nowhere else on the product",
-            "ink": f" in flat {'black' if tone == 'dark' else 'white'}, like ink or paint",
+            "ink": f" in flat {item.ink_colour}, like ink or paint",
         }.get(item.rule or "", "")
         return f"{severity.capitalize()} {tone} {defect_type}{because}, about {size}, {where}"
     return f"{severity.capitalize()} {defect_type}, about {size}, {where}"
@@ -277,6 +279,7 @@ class ScoredCandidate:
     box: Box  # original pixels
     candidate: Candidate | None  # None for a patch-only region
     rule: LineRule | None = None  # raised to a rule's confidence: a foreign-colour or ink line
+    ink_colour: str | None = None  # the colour name of an ink line's core
 
     @cached_property
     def defect_type(self) -> DefectType:
@@ -345,14 +348,18 @@ def find_candidates(
     probabilities = (scorer or load_scorer()).score(cues.candidates)
 
     @cache
-    def lightness() -> np.ndarray:  # L* of the working image, read once if an ink check needs it
-        return inputs.lab_u8[..., 0].astype(np.float32) * (100.0 / 255.0)
+    def lab() -> np.ndarray:  # the working image in float CIELAB, once if an ink check needs it
+        return lab_u8_to_float(inputs.lab_u8)
 
-    scored = []
-    for candidate, probability in zip(cues.candidates, probabilities, strict=True):
-        rule, confidence = _line_rule(candidate, probability, lightness)
-        box = _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2)
-        scored.append(ScoredCandidate(confidence, box, candidate, rule))
+    scored = [
+        _raised(
+            candidate,
+            probability,
+            _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2),
+            lab,
+        )
+        for candidate, probability in zip(cues.candidates, probabilities, strict=True)
+    ]
     if bank is not None:
         scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
     scored.sort(key=lambda item: item.confidence, reverse=True)
@@ -370,36 +377,44 @@ def is_foreign_line(candidate: Candidate) -> bool:
     )
 
 
-def _line_rule(
-    candidate: Candidate, probability: float, lightness: Callable[[], np.ndarray]
-) -> tuple[LineRule | None, float]:
-    """The rule that raises a line's confidence, if one holds, and the confidence."""
+def _raised(
+    candidate: Candidate, probability: float, box: Box, lab: Callable[[], np.ndarray]
+) -> ScoredCandidate:
+    """The candidate scored, its confidence raised when a line rule holds."""
     if is_foreign_line(candidate):
-        return "foreign_colour", max(probability, FOREIGN_LINE_CONFIDENCE)
-    if is_ink_line(candidate, probability, lightness):
-        return "ink", max(probability, INK_LINE_CONFIDENCE)
-    return None, probability
+        return ScoredCandidate(
+            max(probability, FOREIGN_LINE_CONFIDENCE), box, candidate, "foreign_colour"
+        )
+    colour = ink_colour(candidate, probability, lab)
+    if colour is not None:
+        return ScoredCandidate(
+            max(probability, INK_LINE_CONFIDENCE), box, candidate, "ink", ink_colour=colour
+        )
+    return ScoredCandidate(probability, box, candidate)
 
 
-def is_ink_line(
-    candidate: Candidate, probability: float, lightness: Callable[[], np.ndarray]
-) -> bool:
-    """A long line on one surface whose core is flat black or white (see INK_DARK).
-    ``lightness``: L* of the working image, asked for only when the cheap tests pass."""
+def ink_colour(
+    candidate: Candidate, probability: float, lab: Callable[[], np.ndarray]
+) -> str | None:
+    """The colour name of a long line on one surface whose core is flat black, white or a
+    strong colour (see INK_DARK); None for any other line. ``lab``: float CIELAB of the working
+    image, asked for only when the cheap tests pass."""
     features = candidate.features
     if not (
-        candidate.kind in ("dark_line", "bright_line")
+        candidate.is_line
         and features["sides"] < INK_SIDES
         and features["length"] >= INK_LENGTH
         and probability >= INK_SUPPORT
     ):
-        return False
-    core = stroke_core(lightness(), candidate)
-    if candidate.kind == "dark_line":
-        flat = core.lightness <= INK_DARK
-    else:
-        flat = core.lightness >= INK_LIGHT
-    return flat and core.contrast >= INK_CONTRAST
+        return None
+    core = stroke_core(lab(), candidate)
+    black = candidate.kind == "dark_line" and core.lightness <= INK_DARK
+    white = candidate.kind == "bright_line" and core.lightness >= INK_LIGHT
+    if (black or white) and core.contrast >= INK_CONTRAST:
+        return "black" if black else "white"
+    if core.chroma >= INK_CHROMA and core.colour_contrast >= INK_CONTRAST:
+        return name_color(np.asarray(core.colour))[0]
+    return None
 
 
 def detect(
@@ -425,6 +440,7 @@ def detect(
                 "cue": item.candidate.kind if item.candidate else "patch-anomaly",
                 "foreign_colour": item.rule == "foreign_colour",
                 "ink": item.rule == "ink",
+                "ink_colour": item.ink_colour,
             },
         )
         for item in scored

@@ -30,6 +30,7 @@ from backend.ml.defect_detector import (
 from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
 from backend.ml.drawn_lines import DrawnLine, drawn_over
 from backend.ml.evaluation import box_hit, read_dataset
+from backend.ml.foreground import lab_u8_to_float
 from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_for_bank
 from backend.ml.preprocessing import Box
@@ -208,9 +209,24 @@ def test_a_flat_black_or_white_line_is_reported_as_ink(line: DrawnLine, colour: 
     assert hits
     assert hits[0].confidence >= INK_LINE_CONFIDENCE
     assert hits[0].metadata["ink"] is True
+    assert hits[0].metadata["ink_colour"] == colour
     assert hits[0].metadata["foreign_colour"] is False
     assert f"in flat {colour}, like ink or paint" in hits[0].description
     assert analyze(HANDBAG.read_bytes()).defects.defects == []
+
+
+def test_a_flat_green_line_on_a_green_product_is_reported_as_ink() -> None:
+    """A green pen line on the green T-shirt: the shirt has that colour, so the foreign-colour
+    rule does not hold, but the line's core is a strong, flat green all along."""
+    shirt = CATALOG_PHOTOS / "green_tshirt.jpg"
+    line = DrawnLine((545.0, 325.0, 331.0, 451.0), 4, (40, 170, 60))
+    defects = analyze(drawn_over(Image.open(shirt).convert("RGB"), line)).defects.defects
+    hits = [d for d in defects if box_hit(line.box, [d.box])]
+    assert hits
+    assert hits[0].metadata["ink_colour"] == "green"
+    assert hits[0].metadata["foreign_colour"] is False
+    assert "in flat green, like ink or paint" in hits[0].description
+    assert analyze(shirt.read_bytes()).defects.defects == []
 
 
 def test_only_a_drawn_line_has_a_flat_black_core() -> None:
@@ -219,10 +235,10 @@ def test_only_a_drawn_line_has_a_flat_black_core() -> None:
 
     def dark_lines(data: bytes) -> list[tuple[bool, float]]:
         inputs = inputs_from(prepare(data))
-        lightness = inputs.lab_u8[..., 0].astype(np.float32) * (100.0 / 255.0)
+        lab = lab_u8_to_float(inputs.lab_u8)
         scored, _ = find_candidates(inputs, None)
         return [
-            (item.rule == "ink", stroke_core(lightness, item.candidate).lightness)
+            (item.rule == "ink", stroke_core(lab, item.candidate).lightness)
             for item in scored
             if item.candidate is not None and item.candidate.kind == "dark_line"
         ]
