@@ -18,8 +18,9 @@ from __future__ import annotations
 import io
 import math
 import sys
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -37,6 +38,7 @@ from backend.shared.config import get_settings
 from backend.shared.logging import configure_logging
 
 COLOURS = ((0, 0, 0), (255, 255, 255), (220, 30, 30), (30, 60, 220), (40, 170, 60))
+COLOUR_NAMES = ("black", "white", "red", "blue", "green")
 WIDTHS = (2, 10)
 LENGTHS = (0.3, 0.6)  # of the object's short side
 MIDDLE = (0.35, 0.65)  # of the object's box, where the line's centre falls
@@ -73,6 +75,8 @@ class DrawnLineResult:
     clean_with_finding: int  # clean photos that get a reported defect without any line
     visible: int  # lines on the object that differ clearly from what they cover
     visible_found: int
+    visible_by_colour: Counter[str] = field(default_factory=Counter)
+    visible_found_by_colour: Counter[str] = field(default_factory=Counter)
 
 
 def random_line(box: Box, rng: np.random.Generator) -> DrawnLine:
@@ -132,6 +136,8 @@ def measure_drawn_lines(folders: Sequence[Path], seed: int, copies: int = 3) -> 
         if item.defective is False and item.category != UNKNOWN_LABEL
     ]
     lines = found = clean_with_finding = visible = visible_found = 0
+    by_colour: Counter[str] = Counter()
+    found_by_colour: Counter[str] = Counter()
     for photo in photos:
         data = photo.path.read_bytes()
         prepared = prepare(data)
@@ -149,10 +155,21 @@ def measure_drawn_lines(folders: Sequence[Path], seed: int, copies: int = 3) -> 
             lines += 1
             found += hit
             if is_visible(image, line, prepared.foreground.mask):
+                colour = COLOUR_NAMES[COLOURS.index(line.colour)]
                 visible += 1
                 visible_found += hit
+                by_colour[colour] += 1
+                found_by_colour[colour] += hit
     return DrawnLineResult(
-        seed, len(photos), lines, found, clean_with_finding, visible, visible_found
+        seed,
+        len(photos),
+        lines,
+        found,
+        clean_with_finding,
+        visible,
+        visible_found,
+        by_colour,
+        found_by_colour,
     )
 
 
@@ -161,18 +178,26 @@ def main(argv: Sequence[str]) -> int:
     configure_logging(get_settings().model_copy(update={"log_level": "ERROR"}))
     folders = [Path(arg) for arg in argv] if argv else list(DEFAULT_DATASETS)
     total = found = visible = visible_found = 0
+    by_colour: Counter[str] = Counter()
+    found_by_colour: Counter[str] = Counter()
     for seed in SEEDS:
         result = measure_drawn_lines(folders, seed)
         total += result.lines
         found += result.found
         visible += result.visible
         visible_found += result.visible_found
+        by_colour += result.visible_by_colour
+        found_by_colour += result.visible_found_by_colour
         print(
             f"seed {seed}: {result.found} of {result.lines} lines found on {result.photos} clean "
             f"product photos, {result.visible_found} of the {result.visible} visible ones "
             f"({result.clean_with_finding} of the photos get a finding without a line)"
         )
     print(f"all seeds: {found} of {total}; visible lines: {visible_found} of {visible}")
+    print(
+        "visible lines found by colour: "
+        + ", ".join(f"{name} {found_by_colour[name]} of {by_colour[name]}" for name in COLOUR_NAMES)
+    )
     return 0
 
 

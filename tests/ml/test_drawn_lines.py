@@ -83,6 +83,8 @@ def test_the_measurement_is_seeded_and_counts_every_line() -> None:
     assert 0 <= first.found <= first.lines
     assert 0 <= first.visible_found <= first.visible <= first.lines
     assert first.visible_found <= first.found
+    assert sum(first.visible_by_colour.values()) == first.visible
+    assert sum(first.visible_found_by_colour.values()) == first.visible_found
     assert first.clean_with_finding <= 1
 
 
