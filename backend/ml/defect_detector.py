@@ -385,7 +385,7 @@ def _raised(
         return ScoredCandidate(
             max(probability, FOREIGN_LINE_CONFIDENCE), box, candidate, "foreign_colour"
         )
-    colour = ink_colour(candidate, probability, lab)
+    colour = ink_line_colour(candidate, probability, lab)
     if colour is not None:
         return ScoredCandidate(
             max(probability, INK_LINE_CONFIDENCE), box, candidate, "ink", ink_colour=colour
@@ -393,7 +393,7 @@ def _raised(
     return ScoredCandidate(probability, box, candidate)
 
 
-def ink_colour(
+def ink_line_colour(
     candidate: Candidate, probability: float, lab: Callable[[], np.ndarray]
 ) -> str | None:
     """The colour name of a long line on one surface whose core is flat black, white or a
