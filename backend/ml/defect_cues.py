@@ -694,8 +694,9 @@ def _sides(
 class StrokeCore:
     """A line's core and its surroundings, along its whole length (CIELAB, medians)."""
 
-    lightness: float  # L* of each cross-section's darkest pixel (dark lines) or lightest (others)
-    contrast: float  # how far (L*) the mean of the surface on the two sides lies from it
+    darkest: float  # L* of each cross-section's darkest pixel
+    lightest: float  # L* of each cross-section's lightest pixel
+    surface: float  # L* of the mean of the surface on the line's two sides
     colour: tuple[float, float, float]  # each cross-section's pixel farthest from the sides
     colour_contrast: float  # delta E of that pixel from the sides
 
@@ -728,13 +729,13 @@ def stroke_core(lab: np.ndarray, candidate: Candidate) -> StrokeCore:
     reach = half_width + SIDE_OFFSET
     sides = 0.5 * (read(centres + reach * normal) + read(centres - reach * normal))
     lightness = sections[..., 0]
-    core = lightness.min(axis=1) if candidate.kind == "dark_line" else lightness.max(axis=1)
     distances = np.linalg.norm(sections - sides[:, None, :], axis=2)
     farthest = sections[np.arange(len(steps)), distances.argmax(axis=1)]
     colour = np.median(farthest, axis=0)
     return StrokeCore(
-        lightness=float(np.median(core)),
-        contrast=float(np.median(np.abs(sides[:, 0] - core))),
+        darkest=float(np.median(lightness.min(axis=1))),
+        lightest=float(np.median(lightness.max(axis=1))),
+        surface=float(np.median(sides[:, 0])),
         colour=(float(colour[0]), float(colour[1]), float(colour[2])),
         colour_contrast=float(np.median(distances.max(axis=1))),
     )

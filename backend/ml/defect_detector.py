@@ -68,9 +68,11 @@ CRACK_WIGGLE = 0.03
 FOREIGN_RARITY = -5.0
 FOREIGN_STEP = 3.0
 FOREIGN_LINE_CONFIDENCE = 0.9
-#: A line whose core stays flat black (dark lines: L* at most INK_DARK, ``stroke_core``), flat
-#: white (light lines: at least INK_LIGHT) or a strong colour (chroma at least INK_CHROMA),
-#: INK_CONTRAST from the surface on its sides (L*, or delta E for a colour), lying on one surface
+#: A line whose core stays flat black (each cross-section's darkest pixel at L* INK_DARK or
+#: below, ``stroke_core``), flat white (lightest at INK_LIGHT or above) or a strong colour (chroma
+#: INK_CHROMA or more), INK_CONTRAST from the surface on its sides (L*, or delta E for a colour),
+#: whichever ridge found it (a broad stroke may be found only as the colour ridge along its
+#: edge, whose cross-sections still take in the stroke's core), lying on one surface
 #: (``sides`` below INK_SIDES), long (``length`` at least INK_LENGTH: about 30 % of the object's
 #: scale) and not dismissed by the scorer (INK_SUPPORT) is ink or paint on the product: shaded,
 #: textured surfaces, seams and piping are never that flat. Black, white and the product's own
@@ -408,10 +410,10 @@ def ink_line_colour(
     ):
         return None
     core = stroke_core(lab(), candidate)
-    black = candidate.kind == "dark_line" and core.lightness <= INK_DARK
-    white = candidate.kind == "bright_line" and core.lightness >= INK_LIGHT
-    if (black or white) and core.contrast >= INK_CONTRAST:
-        return "black" if black else "white"
+    if core.darkest <= INK_DARK and core.surface - core.darkest >= INK_CONTRAST:
+        return "black"
+    if core.lightest >= INK_LIGHT and core.lightest - core.surface >= INK_CONTRAST:
+        return "white"
     if core.chroma >= INK_CHROMA and core.colour_contrast >= INK_CONTRAST:
         return name_color(np.asarray(core.colour))[0]
     return None

@@ -215,6 +215,20 @@ def test_a_flat_black_or_white_line_is_reported_as_ink(line: DrawnLine, colour: 
     assert analyze(HANDBAG.read_bytes()).defects.defects == []
 
 
+def test_a_brush_stroke_on_a_large_photo_is_reported_as_ink() -> None:
+    """A 16 px black stroke across the handbag photographed at 1450 x 1800: too broad for the
+    grey ridge filter at working size, it is found as the colour ridge along its edge, whose
+    cross-sections still take in the stroke's black core."""
+    image = Image.open(HANDBAG).convert("RGB")
+    large = image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
+    width, height = large.size
+    line = DrawnLine((width * 0.3, height * 0.62, width * 0.62, height * 0.55), 16, (0, 0, 0))
+    defects = analyze(drawn_over(large, line)).defects.defects
+    hits = [d for d in defects if box_hit(line.box, [d.box])]
+    assert hits
+    assert hits[0].metadata["ink_colour"] == "black"
+
+
 def test_a_flat_green_line_on_a_green_product_is_reported_as_ink() -> None:
     """A green pen line on the green T-shirt: the shirt has that colour, so the foreign-colour
     rule does not hold, but the line's core is a strong, flat green all along."""
@@ -238,7 +252,7 @@ def test_only_a_drawn_line_has_a_flat_black_core() -> None:
         lab = lab_u8_to_float(inputs.lab_u8)
         scored, _ = find_candidates(inputs, None)
         return [
-            (item.rule == "ink", stroke_core(lab, item.candidate).lightness)
+            (item.rule == "ink", stroke_core(lab, item.candidate).darkest)
             for item in scored
             if item.candidate is not None and item.candidate.kind == "dark_line"
         ]
