@@ -200,7 +200,7 @@ WHITE_INK = DrawnLine((200.0, 700.0, 450.0, 560.0), 6, (255, 255, 255))
 @pytest.mark.parametrize(("line", "colour"), [(BLACK_INK, "black"), (WHITE_INK, "white")])
 def test_a_flat_black_or_white_line_is_reported_as_ink(line: DrawnLine, colour: str) -> None:
     """A black or a white pen line across the beige handbag: the bag has dark seams and light
-    highlights, so the foreign-colour rule cannot see it (the scorer gave the black one 0.2),
+    highlights, so the foreign-colour rule cannot see it (the scorer gave the black one 0.25),
     but its core is flat black or white all along, which no shaded surface is."""
     image = Image.open(HANDBAG).convert("RGB")
     hits = [
