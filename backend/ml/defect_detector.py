@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -29,7 +28,7 @@ from backend.ml.defect_cues import (
     surface_context,
 )
 from backend.ml.defect_scorer import DefectScorer, load_scorer
-from backend.ml.foreground import Foreground, lab_u8_to_float
+from backend.ml.foreground import Foreground
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map
 from backend.ml.preprocessing import Box, components
 from backend.ml.results import (
@@ -98,6 +97,7 @@ class DefectInputs:
 
     gray: np.ndarray
     lab_u8: np.ndarray
+    lab: np.ndarray  # float CIELAB of ``lab_u8``
     mask: np.ndarray
     object_box: Box | None
     working_scale: tuple[float, float]  # original pixels per working pixel (x, y)
@@ -113,6 +113,8 @@ class PreparedView(Protocol):
     def gray(self) -> np.ndarray: ...
     @property
     def lab_u8(self) -> np.ndarray: ...
+    @property
+    def lab(self) -> np.ndarray: ...
     @property
     def foreground(self) -> Foreground: ...
     @property
@@ -146,6 +148,7 @@ def inputs_from(prepared: PreparedView) -> DefectInputs:
     return DefectInputs(
         gray=prepared.gray,
         lab_u8=prepared.lab_u8,
+        lab=prepared.lab,
         mask=search_mask(prepared.foreground),
         object_box=prepared.foreground.box,
         working_scale=prepared.working_scale,
@@ -348,17 +351,12 @@ def find_candidates(
     """Every candidate with its probability, strongest first, overlaps suppressed."""
     cues = measure_candidates(inputs, bank)
     probabilities = (scorer or load_scorer()).score(cues.candidates)
-
-    @cache
-    def lab() -> np.ndarray:  # the working image in float CIELAB, once if an ink check needs it
-        return lab_u8_to_float(inputs.lab_u8)
-
     scored = [
         _raised(
             candidate,
             probability,
             _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2),
-            lab,
+            inputs.lab,
         )
         for candidate, probability in zip(cues.candidates, probabilities, strict=True)
     ]
@@ -379,9 +377,7 @@ def is_foreign_line(candidate: Candidate) -> bool:
     )
 
 
-def _raised(
-    candidate: Candidate, probability: float, box: Box, lab: Callable[[], np.ndarray]
-) -> ScoredCandidate:
+def _raised(candidate: Candidate, probability: float, box: Box, lab: np.ndarray) -> ScoredCandidate:
     """The candidate scored, its confidence raised when a line rule holds."""
     if is_foreign_line(candidate):
         return ScoredCandidate(
@@ -395,12 +391,10 @@ def _raised(
     return ScoredCandidate(probability, box, candidate)
 
 
-def ink_line_colour(
-    candidate: Candidate, probability: float, lab: Callable[[], np.ndarray]
-) -> str | None:
+def ink_line_colour(candidate: Candidate, probability: float, lab: np.ndarray) -> str | None:
     """The colour name of a long line on one surface whose core is flat black, white or a
     strong colour (see INK_DARK); None for any other line. ``lab``: float CIELAB of the working
-    image, asked for only when the cheap tests pass."""
+    image; its core is read only when the cheap tests pass."""
     features = candidate.features
     if not (
         candidate.is_line
@@ -409,7 +403,7 @@ def ink_line_colour(
         and probability >= INK_SUPPORT
     ):
         return None
-    core = stroke_core(lab(), candidate)
+    core = stroke_core(lab, candidate)
     if core.darkest <= INK_DARK and core.surface - core.darkest >= INK_CONTRAST:
         return "black"
     if core.lightest >= INK_LIGHT and core.lightest - core.surface >= INK_CONTRAST:

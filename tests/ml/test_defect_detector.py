@@ -30,7 +30,6 @@ from backend.ml.defect_detector import (
 from backend.ml.defect_scorer import calibrate_by_rank, load_scorer
 from backend.ml.drawn_lines import DrawnLine, drawn_over
 from backend.ml.evaluation import box_hit, read_dataset
-from backend.ml.foreground import lab_u8_to_float
 from backend.ml.inference import AnalysisResult, analyze, classify, detect_defects, prepare
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map, coreset, project_for_bank
 from backend.ml.preprocessing import Box
@@ -249,10 +248,9 @@ def test_only_a_drawn_line_has_a_flat_black_core() -> None:
 
     def dark_lines(data: bytes) -> list[tuple[bool, float]]:
         inputs = inputs_from(prepare(data))
-        lab = lab_u8_to_float(inputs.lab_u8)
         scored, _ = find_candidates(inputs, None)
         return [
-            (item.rule == "ink", stroke_core(lab, item.candidate).darkest)
+            (item.rule == "ink", stroke_core(inputs.lab, item.candidate).darkest)
             for item in scored
             if item.candidate is not None and item.candidate.kind == "dark_line"
         ]
