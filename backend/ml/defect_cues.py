@@ -233,16 +233,25 @@ def _rarity(context: SurfaceContext, pixels: np.ndarray) -> float:
     return math.log(max(similar, 0.0) / total + 1e-3)
 
 
-def _band(shape: tuple[int, int], x: int, y: int, w: int, h: int, component: np.ndarray) -> _Band:
+def _padded(
+    shape: tuple[int, int], box: tuple[int, int, int, int], component: np.ndarray, pad: int
+) -> tuple[tuple[slice, slice], np.ndarray]:
+    """A window of an image of ``shape`` around ``box``, ``pad`` pixels wider on each side
+    (clipped to the image), and ``component`` (the box's pixels) placed in it as uint8."""
     height, width = shape
-    pad = BAND_FAR // 2 + 1
+    x, y, w, h = box
     x0, y0 = max(0, x - pad), max(0, y - pad)
     x1, y1 = min(width, x + w + pad), min(height, y + h + pad)
     inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
     inside[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = component
+    return (slice(y0, y1), slice(x0, x1)), inside
+
+
+def _band(shape: tuple[int, int], x: int, y: int, w: int, h: int, component: np.ndarray) -> _Band:
+    window, inside = _padded(shape, (x, y, w, h), component, BAND_FAR // 2 + 1)
     near = cv2.dilate(inside, _NEAR)
     band = (cv2.dilate(inside, _FAR) > 0) & (near == 0)
-    return _Band((slice(y0, y1), slice(x0, x1)), inside.view(bool), band)
+    return _Band(window, inside.view(bool), band)
 
 
 def _patch_support(context: SurfaceContext, x: int, y: int, w: int, h: int) -> float:
@@ -323,17 +332,10 @@ Keep = Callable[[tuple[int, int, int, int], np.ndarray], bool]
 
 def _claim(claimed: np.ndarray, candidates: list[Candidate]) -> None:
     """Mark the pixels within DUPLICATE_REACH of each candidate's line."""
-    height, width = claimed.shape
     for candidate in candidates:
-        x0, y0 = max(0, candidate.x - DUPLICATE_REACH), max(0, candidate.y - DUPLICATE_REACH)
-        x1 = min(width, candidate.x + candidate.width + DUPLICATE_REACH)
-        y1 = min(height, candidate.y + candidate.height + DUPLICATE_REACH)
-        local = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        local[
-            candidate.y - y0 : candidate.y - y0 + candidate.height,
-            candidate.x - x0 : candidate.x - x0 + candidate.width,
-        ] = candidate.component
-        region = claimed[y0:y1, x0:x1]
+        box = (candidate.x, candidate.y, candidate.width, candidate.height)
+        window, local = _padded(claimed.shape, box, candidate.component, DUPLICATE_REACH)
+        region = claimed[window]
         np.maximum(region, cv2.dilate(local, _DUPLICATE_KERNEL), out=region)
 
 
