@@ -46,8 +46,8 @@ class ClassifierThresholds:
 class DefectThresholds:
     #: Minimum calibrated confidence for a region to be reported as a defect: more likely than
     #: not, the same bar as the condition grade and the description writer use. (0.35 was
-    #: measured too: lines drawn over clean product photos found 160 -> 189 of 711, but clean
-    #: product photos with a false finding 11 -> 22 of 331; README, "Measured now".)
+    #: measured too: lines drawn over clean product photos found 321 -> 340 of 711, but clean
+    #: product photos with a false finding 15 -> 24 of 331; README, "Measured now".)
     report_above: float = 0.5
     #: Condition is "damaged" when a medium/high-severity defect reaches this confidence.
     damaged_above: float = 0.8
