@@ -29,6 +29,7 @@ from backend.ml.defect_cues import (
 )
 from backend.ml.defect_scorer import DefectScorer, load_scorer
 from backend.ml.foreground import Foreground
+from backend.ml.ink_strokes import InkStroke, ink_strokes
 from backend.ml.patch_anomaly import MemoryBank, anomaly_map
 from backend.ml.preprocessing import Box, components
 from backend.ml.results import (
@@ -87,6 +88,9 @@ INK_SIDES = -1.0
 INK_LENGTH = -1.2
 INK_SUPPORT = 0.05
 INK_LINE_CONFIDENCE = 0.8
+#: A line candidate whose pixels lie mostly within this many working pixels of an ink stroke's
+#: (``ink_strokes``) is a piece of that stroke.
+STROKE_REACH = 2
 #: A candidate box overlapping a stronger one by this IoU is the same finding.
 SUPPRESS_IOU = 0.3
 
@@ -104,6 +108,7 @@ class DefectInputs:
     patch_features: np.ndarray  # (C, G, G) over ``region``
     region: Box  # original pixels
     original_size: tuple[int, int]
+    backdrop_lab: tuple[float, float, float] | None  # a plain backdrop's CIELAB colour
 
 
 class PreparedView(Protocol):
@@ -155,6 +160,11 @@ def inputs_from(prepared: PreparedView) -> DefectInputs:
         patch_features=prepared.outputs.patch_features,
         region=prepared.region,
         original_size=(prepared.original_width, prepared.original_height),
+        backdrop_lab=(
+            prepared.foreground.background_lab
+            if prepared.foreground.method == "border-color"
+            else None
+        ),
     )
 
 
@@ -362,8 +372,46 @@ def find_candidates(
     ]
     if bank is not None:
         scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
+    strokes = ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)
+    if strokes:
+        scored = [item for item in scored if not _on_stroke(item, strokes)]
+        scored.extend(_stroke_finding(stroke, inputs) for stroke in strokes)
     scored.sort(key=lambda item: item.confidence, reverse=True)
     return _suppress(scored), cues
+
+
+def _stroke_finding(stroke: InkStroke, inputs: DefectInputs) -> ScoredCandidate:
+    candidate = stroke.candidate
+    box = _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2)
+    return ScoredCandidate(INK_LINE_CONFIDENCE, box, candidate, "ink", ink_colour=stroke.tone)
+
+
+def _on_stroke(item: ScoredCandidate, strokes: list[InkStroke]) -> bool:
+    """Whether a line candidate is a piece of an ink stroke (most of its pixels within
+    STROKE_REACH of the stroke's): the stroke, whole, is reported in its place."""
+    line = item.candidate
+    if line is None or not line.is_line:
+        return False
+    line_rows, line_cols = np.nonzero(line.component)
+    for stroke in strokes:
+        (x0, y0), window = _padded_mask(stroke.candidate, STROKE_REACH)
+        rows, cols = line_rows + line.y - y0, line_cols + line.x - x0
+        height, width = window.shape
+        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+        hits = np.count_nonzero(window[rows[inside], cols[inside]])
+        if hits >= 0.5 * len(rows):
+            return True
+    return False
+
+
+def _padded_mask(candidate: Candidate, pad: int) -> tuple[tuple[int, int], np.ndarray]:
+    """A candidate's pixels grown by ``pad``, over its box grown by ``pad`` (whose corner is
+    returned first)."""
+    window = np.zeros((candidate.height + 2 * pad, candidate.width + 2 * pad), np.uint8)
+    window[pad : pad + candidate.height, pad : pad + candidate.width] = candidate.component
+    size = 2 * pad + 1
+    grown = cv2.dilate(window, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return (candidate.x - pad, candidate.y - pad), grown.view(bool)
 
 
 def is_foreign_line(candidate: Candidate) -> bool:

@@ -1,0 +1,273 @@
+"""Flat ink strokes: straight, thin runs of near-black or near-white pixels lying on one surface
+of the object, found straight from the lightness map.
+
+The line cues (``defect_cues``) follow ridges of grey-level and colour contrast. A thick pen line
+across a watch dial or a bag's panels comes out of them in pieces where it crosses the product's
+own dark marks or seams, each piece too short for the ink rule and weighed by a scorer tuned on
+faint scratches. A stroke in flat black or white is simpler to see directly: its pixels sit at
+an end of the lightness scale, in a run far narrower than the product's own black or white parts
+and straighter than any shadow between them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from backend.ml.defect_cues import SIDE_OFFSET, Candidate, principal_axes
+
+StrokeTone = Literal["black", "white"]
+
+#: L* at or below which a pixel is black ink, at or above which white: a little wider than the
+#: ink rule's core (``defect_detector.INK_DARK``), since here every pixel of the run counts.
+STROKE_DARK = 8.0
+STROKE_LIGHT = 95.0
+#: Runs this broad (working pixels) or broader are the product's own black or white parts; a
+#: stroke that crosses one is cut there, not merged into it.
+STROKE_MAX_WIDTH = 7
+#: At least this many times longer than wide, and at least STROKE_MIN_LENGTH (log of the length
+#: over the object's scale, as the line cues' ``length``: about 30 % of it).
+STROKE_MIN_ELONGATION = 6.0
+STROKE_MIN_LENGTH = -1.2
+#: A stroke cut by a gap up to this wide (working pixels: a seam, a thin line of another tone)
+#: is still one stroke.
+STROKE_GAP = 8
+#: Straight and even: the RMS distance of the run's pixels from its axis, over its width, at
+#: most this. A straight band of even width gives 1 / sqrt(12) = 0.29 (drawn strokes measured
+#: 0.26-0.34); a wavy or tapering run more (a pleat's highlight 0.45, a watch display's dark
+#: edge 0.41, the backdrop beside a sleeve at the frame's edge 0.48).
+STROKE_STRAIGHTNESS = 0.38
+#: On one surface (log of (sides' difference + 1) over (stroke's step from them + 1), as the
+#: line cues' ``sides``; drawn strokes measured -1.3 to -4.6), and STROKE_CONTRAST (L*) darker
+#: or lighter than it.
+STROKE_SIDES = -1.2
+STROKE_CONTRAST = 20.0
+#: Sharp-edged: one pixel beyond its half-width a stroke of ink or paint has given way to the
+#: surface; a highlight along a glossy product, or a zip's teeth and tape, fade into it. The
+#: lightness there, as a share of the way from the surface to the stroke's core, is at most
+#: STROKE_FADE (drawn strokes measured -0.01 to 0.52 in 83 of 85, 0.66 in 2; a highlight on a
+#: courgette 0.61, a black zip on a red jacket 0.76).
+STROKE_FADE = 0.6
+#: White pixels within this far of a plain backdrop's colour on each CIELAB axis are not ink.
+STROKE_BACKDROP_DELTA_E = 8.0
+
+_BROAD = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (STROKE_MAX_WIDTH, STROKE_MAX_WIDTH))
+_SQUARE = np.ones((3, 3), np.uint8)
+
+
+@dataclass(frozen=True)
+class InkStroke:
+    """A flat stroke as a line candidate (working pixels of the whole image), and its tone."""
+
+    candidate: Candidate
+    tone: StrokeTone
+
+
+def ink_strokes(
+    lab: np.ndarray, mask: np.ndarray, backdrop_lab: tuple[float, float, float] | None
+) -> list[InkStroke]:
+    """Flat black or white strokes on the object. ``lab``: float CIELAB of the working image;
+    ``mask``: where defects are looked for; ``backdrop_lab``: the plain backdrop's colour, None
+    when the photo has none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return []
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    crop_lab = lab[y0:y1, x0:x1]
+    crop_mask = mask[y0:y1, x0:x1]
+    lightness = crop_lab[..., 0]
+    scale = math.sqrt(max(float(np.count_nonzero(mask)), 1.0))
+    white = lightness >= STROKE_LIGHT
+    if backdrop_lab is not None:
+        # A white the colour of a plain backdrop may be that backdrop seen through a gap of the
+        # object (between an arm and the body); on white backdrops this also leaves few pixels.
+        backdrop = np.asarray(backdrop_lab, np.float32)
+        near = cv2.inRange(
+            crop_lab, backdrop - STROKE_BACKDROP_DELTA_E, backdrop + STROKE_BACKDROP_DELTA_E
+        )
+        white &= near == 0
+    tones: tuple[tuple[StrokeTone, np.ndarray], ...] = (
+        ("black", lightness <= STROKE_DARK),
+        ("white", white),
+    )
+    found: list[InkStroke] = []
+    for tone, pixels in tones:
+        binary = (pixels & crop_mask).view(np.uint8)
+        broad = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, _BROAD), _SQUARE)
+        for (x, y), run in _straight_runs(binary & (1 - broad), scale):
+            candidate = _stroke(crop_lab, run, (x, y), scale, tone)
+            if candidate is not None:
+                found.append(InkStroke(replace(candidate, x=x + x0, y=y + y0), tone))
+    return found
+
+
+def _straight_runs(thin: np.ndarray, scale: float) -> list[tuple[tuple[int, int], np.ndarray]]:
+    """The pixels of ``thin`` (0/1) along each long straight segment it holds, longest first,
+    each as the corner of its box and a bool mask over it. Segments come from a probabilistic
+    Hough transform, so a stroke that crosses another run of its tone (a highlight's arc, a
+    dark marker) is taken without it, and one cut by a seam up to STROKE_GAP wide stays whole."""
+    min_length = scale * math.exp(STROKE_MIN_LENGTH)
+    segments = cv2.HoughLinesP(
+        thin,
+        1.0,
+        math.pi / 180.0,
+        threshold=max(8, round(min_length / 2)),
+        # OpenCV measures a segment by the larger of its x and y extents, not its length.
+        minLineLength=min_length / math.sqrt(2.0),
+        maxLineGap=STROKE_GAP,
+    )
+    if segments is None:
+        return []
+    ends = segments.reshape(-1, 4)
+    lengths = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
+    claimed = np.zeros_like(thin)
+    height, width = thin.shape
+    pad = STROKE_MAX_WIDTH
+    runs: list[tuple[tuple[int, int], np.ndarray]] = []
+    for x0, y0, x1, y1 in ends[np.argsort(-lengths)].tolist():
+        # The band is drawn over the segment's own box only: busy photos give hundreds.
+        left, top = max(0, min(x0, x1) - pad), max(0, min(y0, y1) - pad)
+        right, bottom = min(width, max(x0, x1) + pad + 1), min(height, max(y0, y1) + pad + 1)
+        window = (slice(top, bottom), slice(left, right))
+        band = np.zeros((bottom - top, right - left), np.uint8)
+        segment = (x0 - left, y0 - top, x1 - left, y1 - top)
+        cv2.line(band, segment[:2], segment[2:], 1, thickness=STROKE_MAX_WIDTH)
+        run = _core_of_band(band & thin[window], segment)
+        pixels = int(np.count_nonzero(run))
+        if pixels == 0 or np.count_nonzero(run & claimed[window]) >= 0.5 * pixels:
+            continue
+        claimed[window] |= run
+        x, y, w, h = cv2.boundingRect(run)
+        runs.append(((left + x, top + y), run[y : y + h, x : x + w].view(bool)))
+    return runs
+
+
+def _core_of_band(band: np.ndarray, segment: tuple[int, int, int, int]) -> np.ndarray:
+    """The pixels of ``band`` (0/1) that lie in the segment's stroke: within a few robust
+    deviations of their median distance across the segment, which drops the pieces of other
+    runs that the band takes in where it crosses them."""
+    rows, cols = np.nonzero(band)
+    if rows.size == 0:
+        return band
+    x0, y0, x1, y1 = segment
+    length = max(math.hypot(x1 - x0, y1 - y0), 1.0)
+    across = ((cols - x0) * (y1 - y0) - (rows - y0) * (x1 - x0)) / length
+    centre = float(np.median(across))
+    reach = max(1.5, 2.5 * float(np.median(np.abs(across - centre))))
+    keep = np.abs(across - centre) <= reach
+    core = np.zeros_like(band)
+    core[rows[keep], cols[keep]] = 1
+    return core
+
+
+def _stroke(
+    lab: np.ndarray,
+    component: np.ndarray,
+    origin: tuple[int, int],
+    scale: float,
+    tone: StrokeTone,
+) -> Candidate | None:
+    """A run measured as a line candidate (box relative to ``lab``), or None when it is
+    short, broad, bent, soft-edged, or not a mark on one surface."""
+    x, y = origin
+    points = np.column_stack(np.nonzero(component))[:, ::-1].astype(np.float32)
+    points += np.array((x, y), np.float32)
+    shape = _straight_line(points, scale)
+    if shape is None:
+        return None
+    length, stroke_width, normal = shape
+    contrast = _mark_on_surface(lab, points, normal, stroke_width)
+    if contrast is None:
+        return None
+    one_surface, step, lightness_step = contrast
+    h, w = component.shape
+    return Candidate(
+        kind="dark_line" if tone == "black" else "bright_line",
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        area=len(points),
+        length=length,
+        elongation=length / max(stroke_width, 1.0),
+        strength=abs(lightness_step) / STROKE_CONTRAST,
+        branching=0.0,
+        mean_lab_shift=(0.0, 0.0, 0.0),
+        contrast=abs(lightness_step) / STROKE_CONTRAST,
+        edge_sharpness=0.0,
+        component=component,
+        features={
+            "length": math.log(length / scale),
+            "sides": one_surface,
+            "colour_step": math.log(step + 1.0),
+        },
+    )
+
+
+def _straight_line(points: np.ndarray, scale: float) -> tuple[float, float, np.ndarray] | None:
+    """Length, width and unit normal of a run's pixels (x, y) when they form a long, thin,
+    straight band of even width; None otherwise."""
+    _, (side_a, side_b), _ = cv2.minAreaRect(points)
+    length = float(max(side_a, side_b, 1.0))
+    stroke_width = len(points) / length
+    if (
+        math.log(length / scale) < STROKE_MIN_LENGTH
+        or length < STROKE_MIN_ELONGATION * stroke_width
+        or stroke_width > STROKE_MAX_WIDTH - 1
+    ):
+        return None
+    centred, vectors = principal_axes(points)
+    normal = vectors[:, 0]
+    across = centred @ normal
+    if math.sqrt(float(np.mean(across * across))) > STROKE_STRAIGHTNESS * max(stroke_width, 1.0):
+        return None
+    return length, stroke_width, normal
+
+
+def _mark_on_surface(
+    lab: np.ndarray, points: np.ndarray, normal: np.ndarray, stroke_width: float
+) -> tuple[float, float, float] | None:
+    """How a band of pixels (x, y) stands out from the surface along it: the one-surface log
+    ratio (STROKE_SIDES), the delta E and the L* step from the surface; None when it is not a
+    sharp-edged mark on one surface, STROKE_CONTRAST from it."""
+    sides = _beside(lab, points, normal, stroke_width / 2 + SIDE_OFFSET)
+    edges = _beside(lab, points, normal, stroke_width / 2 + 1.0)
+    if sides is None or edges is None:
+        return None
+    pixels = np.rint(points).astype(np.int32)
+    core = np.median(lab[pixels[:, 1], pixels[:, 0]], axis=0)
+    surface = sides.mean(axis=0)
+    between = float(np.linalg.norm(sides[0] - sides[1]))
+    step = float(np.linalg.norm(core - surface))
+    one_surface = math.log((between + 1.0) / (step + 1.0))
+    lightness_step = float(core[0] - surface[0])
+    if (
+        one_surface >= STROKE_SIDES
+        or abs(lightness_step) < STROKE_CONTRAST
+        or (float(edges[:, 0].mean()) - surface[0]) / lightness_step > STROKE_FADE
+    ):
+        return None
+    return one_surface, step, lightness_step
+
+
+def _beside(
+    lab: np.ndarray, points: np.ndarray, normal: np.ndarray, offset: float
+) -> np.ndarray | None:
+    """Median colour of the pixels ``offset`` away from ``points`` (x, y) along ``normal`` on
+    each side (2, 3); None when most of them fall outside the image."""
+    height, width = lab.shape[:2]
+    medians = []
+    for sign in (1.0, -1.0):
+        spots = np.rint(points + sign * offset * normal).astype(np.int32)
+        inside = (
+            (spots[:, 0] >= 0) & (spots[:, 0] < width) & (spots[:, 1] >= 0) & (spots[:, 1] < height)
+        )
+        if inside.sum() < 0.5 * len(points):
+            return None
+        medians.append(np.median(lab[spots[inside, 1], spots[inside, 0]], axis=0))
+    return np.stack(medians)

@@ -1,0 +1,62 @@
+"""Flat ink strokes on real photos: a thick pen line the line cues see only in pieces is found
+whole, once; a white run the colour of the backdrop is not taken for one."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from backend.ml.defect_detector import INK_LINE_CONFIDENCE, inputs_from
+from backend.ml.drawn_lines import DrawnLine, drawn_over
+from backend.ml.evaluation import box_hit
+from backend.ml.inference import analyze, prepare
+from backend.ml.ink_strokes import ink_strokes
+from backend.ml.preprocessing import Box
+from tests.ml.conftest import CATALOG_PHOTOS, PHOTOS
+
+#: Across the steel watch's white dial, from its dark twelve o'clock marker: the line cues find
+#: only pieces of it, none reported.
+ACROSS_THE_DIAL = DrawnLine((300.0, 300.0, 430.0, 420.0), 10, (0, 0, 0))
+#: Across the red cup, crossing the white highlight along its rim.
+ACROSS_THE_RIM = DrawnLine((230.0, 120.0, 300.0, 260.0), 4, (255, 255, 255))
+
+
+def _spans(box: Box, line: DrawnLine) -> bool:
+    """Whether ``box`` covers at least 90 % of the line's extent along both axes."""
+    truth = line.box
+    overlap_x = min(box.x2, truth.x2) - max(box.x, truth.x)
+    overlap_y = min(box.y2, truth.y2) - max(box.y, truth.y)
+    return overlap_x >= 0.9 * truth.width and overlap_y >= 0.9 * truth.height
+
+
+def test_a_thick_black_line_across_a_watch_dial_is_found_whole_and_once() -> None:
+    image = Image.open(CATALOG_PHOTOS / "steel_watch.jpg").convert("RGB")
+    defects = analyze(drawn_over(image, ACROSS_THE_DIAL)).defects.defects
+    hits = [d for d in defects if box_hit(ACROSS_THE_DIAL.box, [d.box])]
+    assert len(hits) == 1
+    assert hits[0].confidence >= INK_LINE_CONFIDENCE
+    assert hits[0].metadata["ink_colour"] == "black"
+    assert hits[0].defect_type == "scratch"
+    assert _spans(hits[0].box, ACROSS_THE_DIAL)
+
+
+def test_a_white_line_crossing_a_highlight_is_one_stroke() -> None:
+    """The white line merges with the rim's highlight where they cross; the stroke is the
+    straight run through it, without the highlight's arc, reported as one finding."""
+    image = Image.open(PHOTOS / "red_coffee_cup.jpg").convert("RGB")
+    defects = analyze(drawn_over(image, ACROSS_THE_RIM)).defects.defects
+    hits = [d for d in defects if box_hit(ACROSS_THE_RIM.box, [d.box])]
+    assert len(hits) == 1
+    assert hits[0].metadata["ink_colour"] == "white"
+    assert _spans(hits[0].box, ACROSS_THE_RIM)
+
+
+def test_a_white_run_the_colour_of_the_backdrop_is_not_a_stroke() -> None:
+    """On a product photographed on white, a white run may be the backdrop seen through a gap
+    (between an arm and the body): only where the photo has no plain backdrop, or the run is
+    another white, is it a stroke."""
+    handbag = Image.open(CATALOG_PHOTOS / "brown_handbag.jpg").convert("RGB")
+    line = DrawnLine((200.0, 700.0, 450.0, 560.0), 6, (255, 255, 255))
+    inputs = inputs_from(prepare(drawn_over(handbag, line)))
+    assert inputs.backdrop_lab is not None
+    assert [s.tone for s in ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)] == []
+    assert [s.tone for s in ink_strokes(inputs.lab, inputs.mask, None)] == ["white"]
