@@ -2,9 +2,9 @@
 of the object, found straight from the lightness map.
 
 The line cues (``defect_cues``) follow ridges of grey-level and colour contrast. A thick pen line
-across a watch dial or a bag's panels comes out of them in pieces where it crosses the product's
-own dark marks or seams, each piece too short for the ink rule and weighed by a scorer tuned on
-faint scratches. A stroke in flat black or white is simpler to see directly: its pixels sit at
+across a watch dial or a bag's panels comes out of them in pieces, or merged with the product's
+own dark marks or seams where it crosses them, and is weighed by a scorer tuned on faint
+scratches. A stroke in flat black or white is simpler to see directly: its pixels sit at
 an end of the lightness scale, in a run far narrower than the product's own black or white parts
 and straighter than any shadow between them.
 """

@@ -13,8 +13,8 @@ from backend.ml.ink_strokes import ink_strokes
 from backend.ml.preprocessing import Box
 from tests.ml.conftest import CATALOG_PHOTOS, PHOTOS
 
-#: Across the steel watch's white dial, from its dark twelve o'clock marker: the line cues find
-#: only pieces of it, none reported.
+#: Across the steel watch's white dial, from its dark twelve o'clock marker: the line cues'
+#: candidates on it (one merged with the marker, a short piece) are rated 0.03 and 0.01.
 ACROSS_THE_DIAL = DrawnLine((300.0, 300.0, 430.0, 420.0), 10, (0, 0, 0))
 #: Across the red cup, crossing the white highlight along its rim.
 ACROSS_THE_RIM = DrawnLine((230.0, 120.0, 300.0, 260.0), 4, (255, 255, 255))
