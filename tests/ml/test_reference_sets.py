@@ -13,14 +13,29 @@ from backend.ml.model_registry import get_registry
 from backend.ml.patch_anomaly import MemoryBank
 from backend.ml.reference_sets import build_bundled_bank, bundled_categories, reference_photos
 from backend.ml.results import ReferenceSetUsed
-from tests.ml.conftest import MORE_PHOTOS, PHOTOS, analysed
+from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, PHOTOS, analysed
 
 FOOD_PHOTOS = 81
+BAG_PHOTOS = 14
+APPAREL_PHOTOS = 40
 
 
-def test_a_reference_set_ships_for_groceries() -> None:
-    assert "food_beverages" in bundled_categories()
+def test_reference_sets_ship_for_groceries_bags_and_apparel() -> None:
+    assert bundled_categories() == ["apparel", "bags", "food_beverages"]
     assert len(reference_photos("food_beverages")) == FOOD_PHOTOS
+    assert len(reference_photos("bags")) == BAG_PHOTOS
+    assert len(reference_photos("apparel")) == APPAREL_PHOTOS
+
+
+def test_no_reference_photo_is_a_test_photo() -> None:
+    """The reference sets must not hold the photos the detector is measured on."""
+    shipped = {p.name for category in bundled_categories() for p in reference_photos(category)}
+    labelled = {
+        item.path.name
+        for folder in (PHOTOS, MORE_PHOTOS, CATALOG_PHOTOS)
+        for item in read_dataset(folder)
+    }
+    assert shipped.isdisjoint(labelled)
 
 
 def test_every_shipped_bank_is_built_from_its_photos_with_the_default_backbone() -> None:
@@ -39,7 +54,21 @@ def test_a_grocery_photo_is_compared_with_the_shipped_references() -> None:
     assert report.reference_set == ReferenceSetUsed("food_beverages", FOOD_PHOTOS)
     expected = {"category": "food_beverages", "images": FOOD_PHOTOS}
     assert report.to_dict()["reference_set"] == expected
-    assert analysed("grey_duffel_bag.jpg").defects.reference_set is None  # no bags set ships
+    bag = analysed("grey_duffel_bag.jpg").defects.reference_set
+    assert bag == ReferenceSetUsed("bags", BAG_PHOTOS)
+    assert analysed("led_bulb.jpg").defects.reference_set is None  # no lighting set ships
+
+
+def test_clean_bag_and_garment_photos_stay_clean_against_the_references() -> None:
+    compared = []
+    for item in read_dataset(CATALOG_PHOTOS):
+        if item.defective is False:
+            report = analyze(item.path.read_bytes(), AnalyzeOptions()).defects
+            if report.reference_set is not None:
+                compared.append(report.reference_set.category)
+                assert report.defects == [], item.path.name
+    assert compared.count("bags") >= 10, compared
+    assert compared.count("apparel") >= 1, compared
 
 
 def test_clean_grocery_photos_stay_clean_against_the_references() -> None:
