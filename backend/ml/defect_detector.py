@@ -374,7 +374,8 @@ def find_candidates(
         scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
     strokes = ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)
     if strokes:
-        scored = [item for item in scored if not _on_stroke(item, strokes)]
+        reaches = [_padded_mask(stroke.candidate, STROKE_REACH) for stroke in strokes]
+        scored = [item for item in scored if not _on_stroke(item, reaches)]
         scored.extend(_stroke_finding(stroke, inputs) for stroke in strokes)
     scored.sort(key=lambda item: item.confidence, reverse=True)
     return _suppress(scored), cues
@@ -386,15 +387,15 @@ def _stroke_finding(stroke: InkStroke, inputs: DefectInputs) -> ScoredCandidate:
     return ScoredCandidate(INK_LINE_CONFIDENCE, box, candidate, "ink", ink_colour=stroke.tone)
 
 
-def _on_stroke(item: ScoredCandidate, strokes: list[InkStroke]) -> bool:
+def _on_stroke(item: ScoredCandidate, reaches: list[tuple[tuple[int, int], np.ndarray]]) -> bool:
     """Whether a line candidate is a piece of an ink stroke (most of its pixels within
-    STROKE_REACH of the stroke's): the stroke, whole, is reported in its place."""
+    STROKE_REACH of the stroke's: ``reaches``, from ``_padded_mask``): the stroke, whole, is
+    reported in its place."""
     line = item.candidate
     if line is None or not line.is_line:
         return False
     line_rows, line_cols = np.nonzero(line.component)
-    for stroke in strokes:
-        (x0, y0), window = _padded_mask(stroke.candidate, STROKE_REACH)
+    for (x0, y0), window in reaches:
         rows, cols = line_rows + line.y - y0, line_cols + line.x - x0
         height, width = window.shape
         inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)

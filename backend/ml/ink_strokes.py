@@ -52,6 +52,8 @@ STROKE_CONTRAST = 20.0
 #: STROKE_FADE (drawn strokes measured -0.01 to 0.52 in 83 of 85, 0.66 in 2; a highlight on a
 #: courgette 0.61, a black zip on a red jacket 0.76).
 STROKE_FADE = 0.6
+#: A run within this many working pixels of the frame's edge reaches it.
+STROKE_FRAME_MARGIN = 3
 #: White pixels within this far of a plain backdrop's colour on each CIELAB axis are not ink.
 STROKE_BACKDROP_DELTA_E = 8.0
 
@@ -70,9 +72,75 @@ class InkStroke:
 def ink_strokes(
     lab: np.ndarray, mask: np.ndarray, backdrop_lab: tuple[float, float, float] | None
 ) -> list[InkStroke]:
-    """Flat black or white strokes on the object. ``lab``: float CIELAB of the working image;
-    ``mask``: where defects are looked for; ``backdrop_lab``: the plain backdrop's colour, None
-    when the photo has none."""
+    """Flat black or white strokes on the object, looked for at working and at half
+    resolution (where a marker stroke too broad at working size is thin again; a stroke found
+    at both is two overlapping findings, which the detector's suppression makes one).
+    ``lab``: float CIELAB of the working image; ``mask``: where defects are looked for;
+    ``backdrop_lab``: the plain backdrop's colour, None when the photo has none. A run that
+    reaches the frame's edge is left out: it may be the scene's own stripe or the backdrop."""
+    height, width = mask.shape
+    half_size = (width // 2, height // 2)
+    half_lab = cv2.resize(lab, half_size, interpolation=cv2.INTER_AREA)
+    half_mask = cv2.resize(mask.view(np.uint8), half_size, interpolation=cv2.INTER_NEAREST)
+    doubled = [
+        _doubled(stroke, mask.shape)
+        for stroke in _strokes_at(half_lab, half_mask.view(bool), backdrop_lab)
+    ]
+    # Half resolution softens every edge into one pixel; the edge test is made again at working
+    # resolution, where a zip's tape still fades into the fabric.
+    found = _strokes_at(lab, mask, backdrop_lab) + [
+        stroke for stroke in doubled if _sharp_at(lab, stroke.candidate)
+    ]
+    return [stroke for stroke in found if not _reaches_frame(stroke.candidate, mask.shape)]
+
+
+def _sharp_at(lab: np.ndarray, candidate: Candidate) -> bool:
+    """Whether a line candidate (working pixels) is still a sharp-edged mark on one surface
+    when measured on ``lab``."""
+    rows, cols = np.nonzero(candidate.component)
+    points = np.column_stack((cols + candidate.x, rows + candidate.y)).astype(np.float32)
+    _, vectors = principal_axes(points)
+    stroke_width = len(points) / max(candidate.length, 1.0)
+    return _mark_on_surface(lab, points, vectors[:, 0], stroke_width) is not None
+
+
+def _doubled(stroke: InkStroke, shape: tuple[int, int]) -> InkStroke:
+    """A stroke found at half resolution, in working pixels."""
+    candidate = stroke.candidate
+    height, width = shape
+    x, y = candidate.x * 2, candidate.y * 2
+    component = cv2.resize(
+        candidate.component.view(np.uint8),
+        (candidate.width * 2, candidate.height * 2),
+        interpolation=cv2.INTER_NEAREST,
+    )[: height - y, : width - x].view(bool)
+    doubled = replace(
+        candidate,
+        x=x,
+        y=y,
+        width=component.shape[1],
+        height=component.shape[0],
+        area=int(np.count_nonzero(component)),
+        length=candidate.length * 2,
+        component=component,
+    )
+    return InkStroke(doubled, stroke.tone)
+
+
+def _reaches_frame(candidate: Candidate, shape: tuple[int, int]) -> bool:
+    height, width = shape
+    return (
+        candidate.x <= STROKE_FRAME_MARGIN
+        or candidate.y <= STROKE_FRAME_MARGIN
+        or candidate.x + candidate.width >= width - STROKE_FRAME_MARGIN
+        or candidate.y + candidate.height >= height - STROKE_FRAME_MARGIN
+    )
+
+
+def _strokes_at(
+    lab: np.ndarray, mask: np.ndarray, backdrop_lab: tuple[float, float, float] | None
+) -> list[InkStroke]:
+    """The strokes of ``ink_strokes`` at the resolution of ``lab`` and ``mask``."""
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:

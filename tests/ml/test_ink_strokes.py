@@ -1,5 +1,5 @@
-"""Flat ink strokes on real photos: a thick pen line the line cues see only in pieces is found
-whole, once; a white run the colour of the backdrop is not taken for one."""
+"""Flat ink strokes on real photos: a thick pen line the line cues miss is found whole, once, at
+working or at half resolution; a white run the colour of the backdrop is not taken for one."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from backend.ml.evaluation import box_hit
 from backend.ml.inference import analyze, prepare
 from backend.ml.ink_strokes import ink_strokes
 from backend.ml.preprocessing import Box
-from tests.ml.conftest import CATALOG_PHOTOS, PHOTOS
+from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, PHOTOS
 
 #: Across the steel watch's white dial, from its dark twelve o'clock marker: the line cues'
 #: candidates on it (one merged with the marker, a short piece) are rated 0.03 and 0.01.
 ACROSS_THE_DIAL = DrawnLine((300.0, 300.0, 430.0, 420.0), 10, (0, 0, 0))
+#: A 10 px marker stroke across a soy-milk carton photographed at 348 px: 10 working pixels
+#: wide, too broad for the stroke pass at working size, thin again at half resolution.
+MARKER_ON_A_CARTON = DrawnLine((70.0, 100.0, 190.0, 230.0), 10, (0, 0, 0))
 #: Across the red cup, crossing the white highlight along its rim.
 ACROSS_THE_RIM = DrawnLine((230.0, 120.0, 300.0, 260.0), 4, (255, 255, 255))
 
@@ -39,6 +42,15 @@ def test_a_thick_black_line_across_a_watch_dial_is_found_whole_and_once() -> Non
     assert _spans(hits[0].box, ACROSS_THE_DIAL)
 
 
+def test_a_broad_marker_stroke_on_a_small_photo_is_found_at_half_resolution() -> None:
+    image = Image.open(MORE_PHOTOS / "grocery_soy_milk.jpg").convert("RGB")
+    defects = analyze(drawn_over(image, MARKER_ON_A_CARTON)).defects.defects
+    hits = [d for d in defects if box_hit(MARKER_ON_A_CARTON.box, [d.box])]
+    assert len(hits) == 1
+    assert hits[0].metadata["ink_colour"] == "black"
+    assert _spans(hits[0].box, MARKER_ON_A_CARTON)
+
+
 def test_a_white_line_crossing_a_highlight_is_one_stroke() -> None:
     """The white line merges with the rim's highlight where they cross; the stroke is the
     straight run through it, without the highlight's arc, reported as one finding."""
@@ -59,4 +71,5 @@ def test_a_white_run_the_colour_of_the_backdrop_is_not_a_stroke() -> None:
     inputs = inputs_from(prepare(drawn_over(handbag, line)))
     assert inputs.backdrop_lab is not None
     assert [s.tone for s in ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)] == []
-    assert [s.tone for s in ink_strokes(inputs.lab, inputs.mask, None)] == ["white"]
+    # Found at working and at half resolution: the detector's suppression keeps one.
+    assert {s.tone for s in ink_strokes(inputs.lab, inputs.mask, None)} == {"white"}
