@@ -79,13 +79,16 @@ def ink_strokes(
     ``backdrop_lab``: the plain backdrop's colour, None when the photo has none. A run that
     reaches the frame's edge is left out: it may be the scene's own stripe or the backdrop."""
     height, width = mask.shape
-    half_size = (width // 2, height // 2)
-    half_lab = cv2.resize(lab, half_size, interpolation=cv2.INTER_AREA)
-    half_mask = cv2.resize(mask.view(np.uint8), half_size, interpolation=cv2.INTER_NEAREST)
-    doubled = [
-        _doubled(stroke, mask.shape)
-        for stroke in _strokes_at(half_lab, half_mask.view(bool), backdrop_lab)
-    ]
+    doubled: list[InkStroke] = []
+    # A sliver of a photo (16 x 6000 px is 1 working pixel wide) has no half resolution.
+    if min(height, width) >= 2:
+        half_size = (width // 2, height // 2)
+        half_lab = cv2.resize(lab, half_size, interpolation=cv2.INTER_AREA)
+        half_mask = cv2.resize(mask.view(np.uint8), half_size, interpolation=cv2.INTER_NEAREST)
+        doubled = [
+            _doubled(stroke, mask.shape)
+            for stroke in _strokes_at(half_lab, half_mask.view(bool), backdrop_lab)
+        ]
     # Half resolution softens every edge into one pixel; the edge test is made again at working
     # resolution, where a zip's tape still fades into the fabric.
     found = _strokes_at(lab, mask, backdrop_lab) + [

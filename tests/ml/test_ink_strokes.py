@@ -3,6 +3,8 @@ working or at half resolution; a white run the colour of the backdrop is not tak
 
 from __future__ import annotations
 
+import io
+
 from PIL import Image
 
 from backend.ml.defect_detector import INK_LINE_CONFIDENCE, inputs_from
@@ -73,3 +75,15 @@ def test_a_white_run_the_colour_of_the_backdrop_is_not_a_stroke() -> None:
     assert [s.tone for s in ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)] == []
     # Found at working and at half resolution: the detector's suppression keeps one.
     assert {s.tone for s in ink_strokes(inputs.lab, inputs.mask, None)} == {"white"}
+
+
+def test_a_sliver_of_a_photo_is_analysed_without_a_stroke_search_at_half_size() -> None:
+    """16 x 6000 px passes the upload checks and is one working pixel wide: nothing to halve."""
+    watch = Image.open(CATALOG_PHOTOS / "steel_watch.jpg").convert("RGB")
+    for size in ((16, 6000), (6000, 16)):
+        buffer = io.BytesIO()
+        watch.resize(size).save(buffer, "PNG")
+        inputs = inputs_from(prepare(buffer.getvalue()))
+        assert min(inputs.mask.shape) == 1
+        assert ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab) == []
+        assert analyze(buffer.getvalue()).defects.defects == []
