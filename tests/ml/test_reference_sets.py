@@ -5,19 +5,22 @@ photos into defects."""
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 from backend.ml.config import BUNDLED_REFERENCE_BANKS_DIR
 from backend.ml.evaluation import read_dataset
 from backend.ml.inference import AnalyzeOptions, analyze
 from backend.ml.model_registry import get_registry
 from backend.ml.patch_anomaly import MemoryBank
+from backend.ml.perceptual_hash import distance, hash_pair, phash
 from backend.ml.reference_sets import build_bundled_bank, bundled_categories, reference_photos
 from backend.ml.results import ReferenceSetUsed
+from backend.shared.config import get_settings
 from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, PHOTOS, analysed
 
 FOOD_PHOTOS = 81
-BAG_PHOTOS = 14
-APPAREL_PHOTOS = 40
+BAG_PHOTOS = 13
+APPAREL_PHOTOS = 39
 
 
 def test_reference_sets_ship_for_groceries_bags_and_apparel() -> None:
@@ -27,15 +30,20 @@ def test_reference_sets_ship_for_groceries_bags_and_apparel() -> None:
     assert len(reference_photos("apparel")) == APPAREL_PHOTOS
 
 
-def test_no_reference_photo_is_a_test_photo() -> None:
-    """The reference sets must not hold the photos the detector is measured on."""
-    shipped = {p.name for category in bundled_categories() for p in reference_photos(category)}
-    labelled = {
-        item.path.name
+def test_no_reference_photo_is_a_near_duplicate_of_a_test_photo() -> None:
+    """The reference sets must not hold the photos the detector is measured on, nor copies of
+    them: no reference photo lies within the platform's near-duplicate distance of one."""
+    labelled = [
+        phash(np.asarray(Image.open(item.path).convert("L")))
         for folder in (PHOTOS, MORE_PHOTOS, CATALOG_PHOTOS)
         for item in read_dataset(folder)
-    }
-    assert shipped.isdisjoint(labelled)
+    ]
+    limit = get_settings().duplicate_hash_max_distance
+    for category in bundled_categories():
+        for path in reference_photos(category):
+            hashes = hash_pair(np.asarray(Image.open(path).convert("RGB")))
+            nearest = min(distance(hashes, stored) for stored in labelled)
+            assert nearest > limit, path.name
 
 
 def test_every_shipped_bank_is_built_from_its_photos_with_the_default_backbone() -> None:
