@@ -309,17 +309,17 @@ def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarra
         return candidates, ridges
     shape = context.gray.shape
     claimed = np.zeros(shape, np.uint8)
-    _claim(claimed, candidates)
+    claim_lines(claimed, candidates)
     colour = _colour_lines(
-        context, ridges, lambda box, component: _unclaimed(claimed, box, component)
+        context, ridges, lambda box, component: is_unclaimed(claimed, box, component)
     )
-    _claim(claimed, colour)
+    claim_lines(claimed, colour)
     candidates += colour
     half, factor = _half_context(context)
     if half is not None:
         broad = _grey_lines(
             half,
-            lambda box, component: _unclaimed(claimed, *_scaled(box, component, factor, shape)),
+            lambda box, component: is_unclaimed(claimed, *_scaled(box, component, factor, shape)),
         )[0]
         candidates += [_enlarged(candidate, factor, shape) for candidate in broad]
     _add_relative(candidates, RELATIVE["line"])
@@ -330,7 +330,7 @@ def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarra
 Keep = Callable[[tuple[int, int, int, int], np.ndarray], bool]
 
 
-def _claim(claimed: np.ndarray, candidates: list[Candidate]) -> None:
+def claim_lines(claimed: np.ndarray, candidates: list[Candidate]) -> None:
     """Mark the pixels within DUPLICATE_REACH of each candidate's line."""
     for candidate in candidates:
         box = (candidate.x, candidate.y, candidate.width, candidate.height)
@@ -339,7 +339,9 @@ def _claim(claimed: np.ndarray, candidates: list[Candidate]) -> None:
         np.maximum(region, cv2.dilate(local, _DUPLICATE_KERNEL), out=region)
 
 
-def _unclaimed(claimed: np.ndarray, box: tuple[int, int, int, int], component: np.ndarray) -> bool:
+def is_unclaimed(
+    claimed: np.ndarray, box: tuple[int, int, int, int], component: np.ndarray
+) -> bool:
     """Whether a later pass's ridge is a line an earlier pass has not found already (a dark line
     is also a colour ridge, a broad one is also seen at half resolution): at most half of its
     pixels lie near an earlier candidate. Each line is thus one candidate, as the earliest (most

@@ -20,7 +20,9 @@ from backend.ml.config import DefectThresholds
 from backend.ml.defect_cues import (
     Candidate,
     SurfaceContext,
+    claim_lines,
     interior_mask,
+    is_unclaimed,
     line_candidates,
     principal_axes,
     stain_candidates,
@@ -88,9 +90,6 @@ INK_SIDES = -1.0
 INK_LENGTH = -1.2
 INK_SUPPORT = 0.05
 INK_LINE_CONFIDENCE = 0.8
-#: A line candidate whose pixels lie mostly within this many working pixels of an ink stroke's
-#: (``ink_strokes``) is a piece of that stroke.
-STROKE_REACH = 2
 #: A candidate box overlapping a stronger one by this IoU is the same finding.
 SUPPRESS_IOU = 0.3
 
@@ -374,8 +373,9 @@ def find_candidates(
         scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
     strokes = ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)
     if strokes:
-        reaches = [_padded_mask(stroke.candidate, STROKE_REACH) for stroke in strokes]
-        scored = [item for item in scored if not _on_stroke(item, reaches)]
+        claimed = np.zeros(inputs.mask.shape, np.uint8)
+        claim_lines(claimed, [stroke.candidate for stroke in strokes])
+        scored = [item for item in scored if not _on_stroke(item, claimed)]
         scored.extend(_stroke_finding(stroke, inputs) for stroke in strokes)
     scored.sort(key=lambda item: item.confidence, reverse=True)
     return _suppress(scored), cues
@@ -387,32 +387,15 @@ def _stroke_finding(stroke: InkStroke, inputs: DefectInputs) -> ScoredCandidate:
     return ScoredCandidate(INK_LINE_CONFIDENCE, box, candidate, "ink", ink_colour=stroke.tone)
 
 
-def _on_stroke(item: ScoredCandidate, reaches: list[tuple[tuple[int, int], np.ndarray]]) -> bool:
-    """Whether a line candidate is a piece of an ink stroke (most of its pixels within
-    STROKE_REACH of the stroke's: ``reaches``, from ``_padded_mask``): the stroke, whole, is
-    reported in its place."""
+def _on_stroke(item: ScoredCandidate, claimed: np.ndarray) -> bool:
+    """Whether a line candidate is a piece of an ink stroke: more than half of its pixels lie
+    near the strokes' (``claimed``, as the line passes mark one another's lines), so the
+    stroke, whole, is reported in its place."""
     line = item.candidate
     if line is None or not line.is_line:
         return False
-    line_rows, line_cols = np.nonzero(line.component)
-    for (x0, y0), window in reaches:
-        rows, cols = line_rows + line.y - y0, line_cols + line.x - x0
-        height, width = window.shape
-        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-        hits = np.count_nonzero(window[rows[inside], cols[inside]])
-        if hits >= 0.5 * len(rows):
-            return True
-    return False
-
-
-def _padded_mask(candidate: Candidate, pad: int) -> tuple[tuple[int, int], np.ndarray]:
-    """A candidate's pixels grown by ``pad``, over its box grown by ``pad`` (whose corner is
-    returned first)."""
-    window = np.zeros((candidate.height + 2 * pad, candidate.width + 2 * pad), np.uint8)
-    window[pad : pad + candidate.height, pad : pad + candidate.width] = candidate.component
-    size = 2 * pad + 1
-    grown = cv2.dilate(window, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    return (candidate.x - pad, candidate.y - pad), grown.view(bool)
+    box = (line.x, line.y, line.width, line.height)
+    return not is_unclaimed(claimed, box, line.component)
 
 
 def is_foreign_line(candidate: Candidate) -> bool:

@@ -4,6 +4,7 @@ working or at half resolution; a white run the colour of the backdrop is not tak
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from PIL import Image
 
@@ -13,6 +14,7 @@ from backend.ml.evaluation import box_hit
 from backend.ml.inference import analyze, prepare
 from backend.ml.ink_strokes import ink_strokes
 from backend.ml.preprocessing import Box
+from backend.ml.results import DefectResult
 from tests.ml.conftest import CATALOG_PHOTOS, MORE_PHOTOS, PHOTOS
 
 #: Across the steel watch's white dial, from its dark twelve o'clock marker: the line cues'
@@ -33,10 +35,15 @@ def _spans(box: Box, line: DrawnLine) -> bool:
     return overlap_x >= 0.9 * truth.width and overlap_y >= 0.9 * truth.height
 
 
+def _findings_on(photo: Path, line: DrawnLine) -> list[DefectResult]:
+    """The defects reported over ``line`` drawn on ``photo``."""
+    image = Image.open(photo).convert("RGB")
+    defects = analyze(drawn_over(image, line)).defects.defects
+    return [d for d in defects if box_hit(line.box, [d.box])]
+
+
 def test_a_thick_black_line_across_a_watch_dial_is_found_whole_and_once() -> None:
-    image = Image.open(CATALOG_PHOTOS / "steel_watch.jpg").convert("RGB")
-    defects = analyze(drawn_over(image, ACROSS_THE_DIAL)).defects.defects
-    hits = [d for d in defects if box_hit(ACROSS_THE_DIAL.box, [d.box])]
+    hits = _findings_on(CATALOG_PHOTOS / "steel_watch.jpg", ACROSS_THE_DIAL)
     assert len(hits) == 1
     assert hits[0].confidence >= INK_LINE_CONFIDENCE
     assert hits[0].metadata["ink_colour"] == "black"
@@ -45,9 +52,7 @@ def test_a_thick_black_line_across_a_watch_dial_is_found_whole_and_once() -> Non
 
 
 def test_a_broad_marker_stroke_on_a_small_photo_is_found_at_half_resolution() -> None:
-    image = Image.open(MORE_PHOTOS / "grocery_soy_milk.jpg").convert("RGB")
-    defects = analyze(drawn_over(image, MARKER_ON_A_CARTON)).defects.defects
-    hits = [d for d in defects if box_hit(MARKER_ON_A_CARTON.box, [d.box])]
+    hits = _findings_on(MORE_PHOTOS / "grocery_soy_milk.jpg", MARKER_ON_A_CARTON)
     assert len(hits) == 1
     assert hits[0].metadata["ink_colour"] == "black"
     assert _spans(hits[0].box, MARKER_ON_A_CARTON)
@@ -56,9 +61,7 @@ def test_a_broad_marker_stroke_on_a_small_photo_is_found_at_half_resolution() ->
 def test_a_white_line_crossing_a_highlight_is_one_stroke() -> None:
     """The white line merges with the rim's highlight where they cross; the stroke is the
     straight run through it, without the highlight's arc, reported as one finding."""
-    image = Image.open(PHOTOS / "red_coffee_cup.jpg").convert("RGB")
-    defects = analyze(drawn_over(image, ACROSS_THE_RIM)).defects.defects
-    hits = [d for d in defects if box_hit(ACROSS_THE_RIM.box, [d.box])]
+    hits = _findings_on(PHOTOS / "red_coffee_cup.jpg", ACROSS_THE_RIM)
     assert len(hits) == 1
     assert hits[0].metadata["ink_colour"] == "white"
     assert _spans(hits[0].box, ACROSS_THE_RIM)
