@@ -384,7 +384,7 @@ def find_candidates(
 def _stroke_finding(stroke: InkStroke, inputs: DefectInputs) -> ScoredCandidate:
     candidate = stroke.candidate
     box = _to_original(candidate.x, candidate.y, candidate.width, candidate.height, inputs, 2)
-    return ScoredCandidate(INK_LINE_CONFIDENCE, box, candidate, "ink", ink_colour=stroke.tone)
+    return ScoredCandidate(INK_LINE_CONFIDENCE, box, candidate, "ink", ink_colour=stroke.colour)
 
 
 def _on_stroke(item: ScoredCandidate, claimed: np.ndarray) -> bool:

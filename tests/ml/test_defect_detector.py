@@ -168,9 +168,9 @@ def test_a_broad_marker_stroke_is_found() -> None:
     assert hits
 
 
-def test_a_line_in_a_colour_the_product_lacks_is_reported_confidently() -> None:
-    """A red pen line on the grey bag: a colour nowhere else on it, far from the fabric on both
-    sides, found once (as a dark grey-level ridge, not again as a colour ridge)."""
+def test_a_straight_line_in_a_strong_colour_is_reported_as_coloured_ink() -> None:
+    """A red pen line on the grey bag: a straight, sharp run of red on the fabric, found once,
+    whole, as a stroke of ink in its colour."""
     data = _bag_with_line((210, 30, 30), 5)
     scored, _ = find_candidates(inputs_from(prepare(data)), None)
     over = [
@@ -181,11 +181,37 @@ def test_a_line_in_a_colour_the_product_lacks_is_reported_confidently() -> None:
         and ACROSS_BAG_BOX.iou(item.box) > 0.5
     ]
     assert len(over) == 1
+    assert (over[0].rule, over[0].ink_colour) == ("ink", "red")
+    assert over[0].confidence >= INK_LINE_CONFIDENCE
+    reported = [d for d in analyze(data).defects.defects if ACROSS_BAG_BOX.iou(d.box) > 0.5]
+    assert reported[0].metadata["ink"] is True
+    assert reported[0].metadata["ink_colour"] == "red"
+    assert "in flat red, like ink or paint" in reported[0].description
+
+
+#: A red arc across the grey bag (Pillow's ``arc``: box and angles): a pen stroke that bends,
+#: so the stroke search, which wants straight runs, leaves it to the line cues; and the part of
+#: it on the bag's front, where the line cues find it.
+RED_ARC = ((200, 520, 600, 640), 200, 340)
+RED_ARC_FRONT = Box(325, 505, 180, 35)
+
+
+def test_a_curved_line_in_a_colour_the_product_lacks_is_reported_confidently() -> None:
+    """The red arc: a colour nowhere else on the bag, far from the fabric on both sides."""
+    image = Image.open(io.BytesIO(photo_bytes("grey_duffel_bag.jpg"))).convert("RGB")
+    box, start, end = RED_ARC
+    ImageDraw.Draw(image).arc(box, start, end, fill=(210, 30, 30), width=5)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    data = buffer.getvalue()
+    scored, _ = find_candidates(inputs_from(prepare(data)), None)
+    over = [item for item in scored if RED_ARC_FRONT.iou(item.box) > 0.5]
+    assert len(over) == 1
     assert over[0].candidate is not None
     assert is_foreign_line(over[0].candidate)
     assert over[0].confidence >= FOREIGN_LINE_CONFIDENCE
     assert over[0].rule == "foreign_colour"
-    reported = [d for d in analyze(data).defects.defects if ACROSS_BAG_BOX.iou(d.box) > 0.5]
+    reported = [d for d in analyze(data).defects.defects if RED_ARC_FRONT.iou(d.box) > 0.5]
     assert reported[0].metadata["foreign_colour"] is True
     assert reported[0].metadata["ink"] is False
     assert "in a colour found nowhere else on the product" in reported[0].description

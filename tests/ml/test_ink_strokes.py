@@ -1,13 +1,16 @@
 """Flat ink strokes on real photos: a thick pen line the line cues miss is found whole, once, at
-working or at half resolution; a white run the colour of the backdrop is not taken for one."""
+working or at half resolution, in black, white or a strong colour; a white run the colour of the
+backdrop, or the product's own cords in a colour, is not taken for one."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from backend.ml import ink_strokes as ink_strokes_module
 from backend.ml.defect_detector import INK_LINE_CONFIDENCE, inputs_from
 from backend.ml.drawn_lines import DrawnLine, drawn_over
 from backend.ml.evaluation import box_hit
@@ -25,6 +28,15 @@ ACROSS_THE_DIAL = DrawnLine((300.0, 300.0, 430.0, 420.0), 10, (0, 0, 0))
 MARKER_ON_A_CARTON = DrawnLine((70.0, 100.0, 190.0, 230.0), 10, (0, 0, 0))
 #: Across the red cup, crossing the white highlight along its rim.
 ACROSS_THE_RIM = DrawnLine((230.0, 120.0, 300.0, 260.0), 4, (255, 255, 255))
+#: Coloured lines the line cues rated 0.01-0.2 before coloured strokes were looked for: across
+#: an outdoor watch's dial and strap, over the green and blue straps and white label of a yoga
+#: strap set, down a pink backpack's front, across a grey messenger bag's flap.
+COLOURED_LINES = {
+    "outdoor_watch.jpg": (DrawnLine((272.0, 294.0, 430.0, 595.0), 3, (220, 30, 30)), "red"),
+    "yoga_straps.jpg": (DrawnLine((442.0, 264.0, 503.0, 542.0), 9, (220, 30, 30)), "red"),
+    "pink_backpack.jpg": (DrawnLine((400.0, 298.0, 425.0, 458.0), 5, (40, 170, 60)), "green"),
+    "grey_messenger_bag.jpg": (DrawnLine((446.0, 448.0, 298.0, 498.0), 6, (30, 60, 220)), "blue"),
+}
 
 
 def _spans(box: Box, line: DrawnLine) -> bool:
@@ -65,6 +77,28 @@ def test_a_white_line_crossing_a_highlight_is_one_stroke() -> None:
     assert len(hits) == 1
     assert hits[0].metadata["ink_colour"] == "white"
     assert _spans(hits[0].box, ACROSS_THE_RIM)
+
+
+@pytest.mark.parametrize("photo", sorted(COLOURED_LINES))
+def test_a_coloured_line_is_found_whole_and_once_with_its_colour(photo: str) -> None:
+    line, colour = COLOURED_LINES[photo]
+    hits = _findings_on(CATALOG_PHOTOS / photo, line)
+    assert len(hits) == 1
+    assert hits[0].confidence >= INK_LINE_CONFIDENCE
+    assert hits[0].metadata["ink_colour"] == colour
+    assert _spans(hits[0].box, line)
+
+
+def test_a_products_own_cords_in_a_colour_are_not_strokes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grey backpack's red bungee cords cross its front in straight, sharp, thin runs on one
+    surface, as a drawn red line would: what sets them apart is that their red covers more of the
+    backpack than any one of them (the other cords, the zip's pull)."""
+    inputs = inputs_from(prepare((CATALOG_PHOTOS / "grey_backpack.jpg").read_bytes()))
+    assert ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab) == []
+    monkeypatch.setattr(ink_strokes_module, "STROKE_KIN_SHARE", float("inf"))
+    cords = ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)
+    assert cords
+    assert {(stroke.tone, stroke.colour) for stroke in cords} == {("colour", "red")}
 
 
 def test_a_white_run_the_colour_of_the_backdrop_is_not_a_stroke() -> None:
