@@ -47,8 +47,8 @@ STROKE_KIN_SHARE = 1.0
 STROKE_MAX_WIDTH = 7
 #: At least this many times longer than wide, and at least STROKE_MIN_LENGTH (log of the length
 #: over the object's scale, as the line cues' ``length``: about 20 % of it; at 30 % the pass
-#: found 12 fewer of the 711 drawn lines and 26 fewer on fresh seeds, and flagged no fewer of
-#: 581 clean photos).
+#: found 12 fewer of the 711 drawn lines and 26 fewer on fresh seeds, and as many clean photos
+#: of 581 were flagged either way).
 STROKE_MIN_ELONGATION = 6.0
 STROKE_MIN_LENGTH = -1.6
 #: A stroke cut by a gap up to this wide (working pixels: a seam, a thin line of another tone)
@@ -178,9 +178,9 @@ def _strokes_at(
     lightness = crop_lab[..., 0]
     scale = math.sqrt(max(float(np.count_nonzero(mask)), 1.0))
     if backdrop_lab is not None:
-        # A white or a colour the colour of a plain backdrop may be that backdrop seen through a
-        # gap of the object (between an arm and the body); on white backdrops this also leaves
-        # few white pixels.
+        # A pixel the colour of a plain backdrop may be that backdrop seen through a gap of the
+        # object (between an arm and the body); on white backdrops this also leaves few white
+        # pixels.
         backdrop = np.asarray(backdrop_lab, np.float32)
         near = cv2.inRange(
             crop_lab, backdrop - STROKE_BACKDROP_DELTA_E, backdrop + STROKE_BACKDROP_DELTA_E
