@@ -169,8 +169,8 @@ def test_a_broad_marker_stroke_is_found() -> None:
 
 
 def test_a_straight_line_in_a_strong_colour_is_reported_as_coloured_ink() -> None:
-    """A red pen line on the grey bag: a straight, sharp run of red on the fabric, found once,
-    whole, as a stroke of ink in its colour."""
+    """A red pen line on the grey bag: a straight, sharp run of red on the fabric, found once, as
+    a stroke of ink in its colour."""
     data = _bag_with_line((210, 30, 30), 5)
     scored, _ = find_candidates(inputs_from(prepare(data)), None)
     over = [
