@@ -321,7 +321,7 @@ def line_candidates(context: SurfaceContext) -> tuple[list[Candidate], np.ndarra
             half,
             lambda box, component: is_unclaimed(claimed, *_scaled(box, component, factor, shape)),
         )[0]
-        candidates += [_enlarged(candidate, factor, shape) for candidate in broad]
+        candidates += [enlarged(candidate, factor, shape) for candidate in broad]
     _add_relative(candidates, RELATIVE["line"])
     return candidates, ridges
 
@@ -445,7 +445,7 @@ def _scaled(
     return (x, y, w, h), pixels
 
 
-def _enlarged(candidate: Candidate, factor: float, shape: tuple[int, int]) -> Candidate:
+def enlarged(candidate: Candidate, factor: float, shape: tuple[int, int]) -> Candidate:
     """A candidate found at a lower resolution, in working pixels (its measurements, which are
     relative to the object's size or to the surface around it, are kept)."""
     box = (candidate.x, candidate.y, candidate.width, candidate.height)

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from backend.ml.colors import name_color
-from backend.ml.defect_cues import SIDE_OFFSET, Candidate, principal_axes
+from backend.ml.defect_cues import SIDE_OFFSET, Candidate, enlarged, principal_axes
 
 StrokeTone = Literal["black", "white", "colour"]
 
@@ -110,7 +110,7 @@ def ink_strokes(
         half_lab = cv2.resize(lab, half_size, interpolation=cv2.INTER_AREA)
         half_mask = cv2.resize(mask.view(np.uint8), half_size, interpolation=cv2.INTER_NEAREST)
         doubled = [
-            _doubled(stroke, mask.shape)
+            replace(stroke, candidate=enlarged(stroke.candidate, 2.0, mask.shape))
             for stroke in _strokes_at(half_lab, half_mask.view(bool), backdrop_lab)
         ]
     # Half resolution softens every edge into one pixel; the edge test is made again at working
@@ -129,29 +129,6 @@ def _sharp_at(lab: np.ndarray, candidate: Candidate, tone: StrokeTone) -> bool:
     _, vectors = principal_axes(points)
     stroke_width = len(points) / max(candidate.length, 1.0)
     return _mark_on_surface(lab, points, vectors[:, 0], stroke_width, tone) is not None
-
-
-def _doubled(stroke: InkStroke, shape: tuple[int, int]) -> InkStroke:
-    """A stroke found at half resolution, in working pixels."""
-    candidate = stroke.candidate
-    height, width = shape
-    x, y = candidate.x * 2, candidate.y * 2
-    component = cv2.resize(
-        candidate.component.view(np.uint8),
-        (candidate.width * 2, candidate.height * 2),
-        interpolation=cv2.INTER_NEAREST,
-    )[: height - y, : width - x].view(bool)
-    doubled = replace(
-        candidate,
-        x=x,
-        y=y,
-        width=component.shape[1],
-        height=component.shape[0],
-        area=int(np.count_nonzero(component)),
-        length=candidate.length * 2,
-        component=component,
-    )
-    return InkStroke(doubled, stroke.tone, stroke.colour)
 
 
 def _reaches_frame(candidate: Candidate, shape: tuple[int, int]) -> bool:
