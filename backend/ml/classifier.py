@@ -23,7 +23,9 @@ def classify_logits(
     model_version: str,
 ) -> ClassificationResult:
     """Sum class probabilities per label and per category; "unknown" below the thresholds (the
-    category's probability, and the shown label's own probability).
+    category's probability, and the shown label's own probability). The label is
+    ``category/subcategory``, or the category alone where no subcategory is more likely than not
+    but the category is, for the categories that allow it (``Category.answer_alone``).
 
     The label's confidence is the summed softmax probability of its ImageNet classes, so it is
     a probability in [0, 1] with the network's own calibration; a category's confidence adds
@@ -48,33 +50,31 @@ def classify_logits(
     not_product = float(label_probs[-1])
     members = np.flatnonzero(taxonomy.label_to_category[:-1] == best_category)
     best_label = int(members[np.argmax(product_labels[members])])
-    if (
-        category_confidence < thresholds.unknown_below
-        or float(product_labels[best_label]) < thresholds.label_unknown_below
-        or not_product > category_confidence
-    ):
+    label_confidence = float(product_labels[best_label])
+    category = taxonomy.categories[best_category]
+
+    def result(label: str, confidence: float) -> ClassificationResult:
+        parts = label.split("/", 1) if label != UNKNOWN_LABEL else []
         return ClassificationResult(
-            label=UNKNOWN_LABEL,
-            category=None,
-            subcategory=None,
-            confidence=max(not_product, 1.0 - float(product_labels[best_label])),
+            label=label,
+            category=parts[0] if parts else None,
+            subcategory=parts[1] if len(parts) == 2 else None,
+            confidence=confidence,
             category_confidence=category_confidence,
             top_k=top_k,
             model_version=model_version,
             imagenet_top=imagenet_top,
         )
-    label = taxonomy.labels[best_label]
-    category, subcategory = label.split("/", 1)
-    return ClassificationResult(
-        label=label,
-        category=category,
-        subcategory=subcategory,
-        confidence=float(product_labels[best_label]),
-        category_confidence=category_confidence,
-        top_k=top_k,
-        model_version=model_version,
-        imagenet_top=imagenet_top,
-    )
+
+    if category_confidence < thresholds.unknown_below or not_product > category_confidence:
+        return result(UNKNOWN_LABEL, max(not_product, 1.0 - label_confidence))
+    if label_confidence >= thresholds.label_unknown_below:
+        return result(taxonomy.labels[best_label], label_confidence)
+    # No subcategory is more likely than not; the category alone may be, where it is one
+    # ImageNet splits over sibling classes (``Category.answer_alone``).
+    if category.answer_alone and category_confidence >= thresholds.label_unknown_below:
+        return result(category.id, category_confidence)
+    return result(UNKNOWN_LABEL, max(not_product, 1.0 - label_confidence))
 
 
 __all__ = ["NOT_A_PRODUCT", "classify_logits", "softmax"]

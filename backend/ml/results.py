@@ -45,7 +45,7 @@ def json_safe(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ClassificationResult:
-    label: str  # "category/subcategory" or "unknown"
+    label: str  # "category/subcategory", a category alone (``Category.answer_alone``) or "unknown"
     category: str | None
     subcategory: str | None
     confidence: float  # probability of ``label``

@@ -25,6 +25,12 @@ class Category:
     id: str
     name: str
     subcategories: tuple[str, ...]
+    #: The category may be the answer on its own when none of its subcategories is likely
+    #: enough: ImageNet spreads a garment over jersey, sweatshirt, cardigan, maillot and
+    #: miniskirt, a bag over backpack, mailbag and purse, while the category is clear. Not
+    #: for categories ImageNet uses as a stand-in for what it has no class for (an LED bulb
+    #: comes out as toilet seat, sink and soap dispenser: "bathroom").
+    answer_alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ def _read(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
             id=item["id"],
             name=item["name"],
             subcategories=tuple(sub["id"] for sub in item["subcategories"]),
+            answer_alone=bool(item.get("answer_alone", False)),
         )
         for item in raw["categories"]
     )
