@@ -12,13 +12,30 @@ from backend.ml.results import AttributeResult, ClassificationResult, QualityRep
 
 COLOR_METHOD = "lab-kmeans"
 SECONDARY_MIN_SHARE = 0.15
+#: Garments are mostly photographed on a model, whose skin would otherwise be the garment's
+#: "colour" (a sports bra's photo is half skin). For apparel, pixels of skin's colours (CIELAB
+#: hue SKIN_HUE degrees, chroma SKIN_CHROMA, L* SKIN_LIGHTNESS: light to dark skin, not tan,
+#: beige or orange cloth) are left out of the colours when they are at most SKIN_MAX_SHARE of the
+#: object; more than that, and the garment itself is probably skin-coloured.
+SKIN_HUE = (35.0, 65.0)
+SKIN_CHROMA = (12.0, 40.0)
+SKIN_LIGHTNESS = (20.0, 85.0)
+SKIN_MAX_SHARE = 0.6
 
 
-def color_attributes(lab: np.ndarray, foreground: Foreground) -> list[AttributeResult]:
-    colors = dominant_colors(lab[foreground.mask])
+def color_attributes(
+    lab: np.ndarray, foreground: Foreground, category: str | None = None
+) -> list[AttributeResult]:
+    pixels = lab[foreground.mask]
+    method = f"{COLOR_METHOD}+{foreground.method}-mask"
+    if category == "apparel" and pixels.shape[0] > 0:
+        skin = skin_coloured(pixels)
+        if 0 < np.count_nonzero(skin) <= SKIN_MAX_SHARE * pixels.shape[0]:
+            pixels = pixels[~skin]
+            method += "-skin"
+    colors = dominant_colors(pixels)
     if not colors:
         return []
-    method = f"{COLOR_METHOD}+{foreground.method}-mask"
     palette = [
         {"name": c.name, "shade": c.shade, "hex": c.hex, "share": round(c.share, 4)} for c in colors
     ]
@@ -26,6 +43,22 @@ def color_attributes(lab: np.ndarray, foreground: Foreground) -> list[AttributeR
     if len(colors) > 1 and colors[1].share >= SECONDARY_MIN_SHARE:
         attributes.append(_color_attribute("secondary_color", colors[1], foreground, method, []))
     return attributes
+
+
+def skin_coloured(lab_pixels: np.ndarray) -> np.ndarray:
+    """Which (N, 3) CIELAB pixels have a colour of human skin (see SKIN_HUE)."""
+    lightness, a, b = lab_pixels[:, 0], lab_pixels[:, 1], lab_pixels[:, 2]
+    hue = np.degrees(np.arctan2(b, a))
+    chroma = np.hypot(a, b)
+    skin: np.ndarray = (
+        (hue >= SKIN_HUE[0])
+        & (hue <= SKIN_HUE[1])
+        & (chroma >= SKIN_CHROMA[0])
+        & (chroma <= SKIN_CHROMA[1])
+        & (lightness >= SKIN_LIGHTNESS[0])
+        & (lightness <= SKIN_LIGHTNESS[1])
+    )
+    return skin
 
 
 def _color_attribute(
@@ -58,7 +91,7 @@ def extract_attributes(
     quality: QualityReport,
     classification: ClassificationResult,
 ) -> list[AttributeResult]:
-    attributes = color_attributes(lab, foreground)
+    attributes = color_attributes(lab, foreground, classification.category)
     attributes.append(
         estimate_material(classification, surface_statistics(rgb, gray, foreground.mask))
     )

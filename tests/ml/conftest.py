@@ -13,6 +13,7 @@ from backend.ml.inference import AnalysisResult, AnalyzeOptions, analyze
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 MORE_PHOTOS = PHOTOS.parent / "more_photos"
 CATALOG_PHOTOS = PHOTOS.parent / "catalog_photos"
+MODEL_PHOTOS = PHOTOS.parent / "model_photos"
 
 
 @cache

@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from backend.ml.colors import dominant_colors, name_color
-from backend.ml.inference import AnalysisResult, analyze
+from backend.ml.feature_extractor import color_attributes, skin_coloured
+from backend.ml.foreground import rgb_to_lab
+from backend.ml.inference import AnalysisResult, analyze, prepare
 from backend.ml.material import FOOD_WITHOUT_MATERIAL, MATERIALS, PRIORS
 from backend.ml.results import AttributeResult
 from backend.ml.taxonomy import load_taxonomy
-from tests.ml.conftest import photo_bytes
+from tests.ml.conftest import MODEL_PHOTOS, photo_bytes
 from tests.support.photo_variants import exposed
 
 
@@ -113,6 +115,39 @@ def test_colour_naming_rules() -> None:
     assert name_color(np.array([55.0, 1.0, -2.0]))[0] == "grey"
     assert name_color(np.array([45.0, 60.0, 45.0]))[0] == "red"
     assert name_color(np.array([35.0, 10.0, -50.0]))[0] == "blue"
+
+
+@pytest.mark.parametrize(
+    ("name", "colour"),
+    [
+        ("wt08-black_main.jpg", "black"),
+        ("wb05-black_main.jpg", "black"),
+        ("wsh02-gray_main.jpg", "grey"),
+    ],
+)
+def test_a_garment_on_a_model_gets_the_garment_colour_not_the_skin(name: str, colour: str) -> None:
+    """A tank top, a sports bra and shorts worn by a model: her skin is as much of the object as
+    the garment. Left out for apparel, the garment's colour is the answer; counted, as for any
+    other category, it is beige."""
+    data = (MODEL_PHOTOS / name).read_bytes()
+    result = analyze(data)
+    assert result.classification.category == "apparel"
+    attribute = _attributes(result)["color"]
+    assert attribute.value == colour
+    assert attribute.method.endswith("-skin")
+    prepared = prepare(data)
+    counted = color_attributes(prepared.lab, prepared.foreground)
+    assert counted[0].value == "beige"
+    assert not counted[0].method.endswith("-skin")
+
+
+def test_skin_colours_are_not_tan_beige_or_orange_cloth() -> None:
+    """Light to dark skin tones are skin; tan, beige, orange and pale yellow cloth are not."""
+    skin = ["#f1c9b0", "#d19d81", "#c68863", "#9e604b", "#6b4433"]
+    cloth = ["#c8a97e", "#e6d5b8", "#f3ae66", "#e7e0aa", "#ffffff", "#2050c0"]
+    rgb = np.array([[[int(code[i : i + 2], 16) for i in (1, 3, 5)] for code in skin + cloth]])
+    found = skin_coloured(rgb_to_lab(rgb.astype(np.uint8))[0])
+    assert found.tolist() == [True] * len(skin) + [False] * len(cloth)
 
 
 def test_dominant_colours_report_shares() -> None:
