@@ -214,7 +214,7 @@ def _summary(path: str, result: object) -> str:
         f"  category:  {classification.label} ({classification.confidence:.0%})"
         + (
             ""
-            if classification.is_unknown
+            if classification.is_unknown or classification.subcategory is None
             else f", {classification.category} {classification.category_confidence:.0%}"
         ),
         "  top-3:     "

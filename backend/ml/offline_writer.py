@@ -59,6 +59,7 @@ _COLLECTIVE_NOUNS = {
     "apparel": "garment",
     "clothing": "garment",
     "footwear": "pair of shoes",
+    "watches clocks": "timepiece",
     "beauty": "beauty product",
     "sports": "sports item",
     "stationery": "stationery item",
@@ -250,6 +251,8 @@ def _noun(facts: StatedFacts) -> _Noun:
     label = (facts.subcategory or facts.category or "").strip().lower()
     if not label:
         return _Noun("item")
+    if label in _COLLECTIVE_NOUNS:
+        return _Noun(_COLLECTIVE_NOUNS[label])
     *leading, last = label.split()
     prefix = " ".join(leading)
     if last in _PAIRED:

@@ -268,3 +268,23 @@ def test_limits_from_settings_apply() -> None:
     assert result.highlights[0].startswith("Shown in the photos:")
     assert len(result.seo_keywords) == 3
     assert len(result.title_suggestion) <= 24
+
+
+@pytest.mark.parametrize(
+    ("category", "noun"),
+    [("apparel", "garment"), ("watches_clocks", "timepiece"), ("bags", "bag")],
+)
+def test_a_category_without_a_subcategory_names_the_item_plainly(category: str, noun: str) -> None:
+    """The classifier may answer with a category alone (a garment whose subcategory ImageNet
+    cannot tell): the item is named from the category, in good English."""
+    facts = ProductFacts(
+        title="",
+        seller_notes="",
+        category=category,
+        subcategory=None,
+        category_confidence=0.8,
+        attributes=(AttributeFact(name="color", value="black", confidence=0.9),),
+    )
+    result = _write(facts, DescriptionOptions(length=Length.LONG))
+    assert _mentions(f"black {noun}", result.description), result.description
+    assert _mentions(noun, result.title_suggestion)
