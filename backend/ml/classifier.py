@@ -21,6 +21,8 @@ def classify_logits(
     taxonomy: Taxonomy,
     thresholds: ClassifierThresholds,
     model_version: str,
+    *,
+    shows_person: bool = False,
 ) -> ClassificationResult:
     """Sum class probabilities per label and per category; "unknown" below the thresholds (the
     category's probability, and the shown label's own probability). The label is
@@ -29,12 +31,15 @@ def classify_logits(
 
     The label's confidence is the summed softmax probability of its ImageNet classes, so it is
     a probability in [0, 1] with the network's own calibration; a category's confidence adds
-    all of its subcategories.
+    all of its subcategories. ``shows_person``: the photo shows a person, so the classes ImageNet
+    learned from people using an object count as not a product
+    (``Taxonomy.class_to_label_with_person``).
     """
     probabilities = softmax(logits, thresholds.temperature)
-    label_probs = np.bincount(
-        taxonomy.class_to_label, weights=probabilities, minlength=len(taxonomy.labels)
+    class_to_label = (
+        taxonomy.class_to_label_with_person if shows_person else taxonomy.class_to_label
     )
+    label_probs = np.bincount(class_to_label, weights=probabilities, minlength=len(taxonomy.labels))
     product_labels = label_probs[:-1]
     category_probs = np.bincount(
         taxonomy.label_to_category[:-1],

@@ -39,6 +39,12 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("lavender", "purple", "#b39ddb"),
     ("plum", "purple", "#5e2750"),
 )
+#: Colours of human skin, light to dark (CIELAB hue in degrees, chroma, L*), and not tan, beige
+#: or orange cloth: a garment's colours leave them out, and a photo whose object is partly skin
+#: shows a person (``feature_extractor``, ``inference.classify``).
+SKIN_HUE = (35.0, 65.0)
+SKIN_CHROMA = (12.0, 40.0)
+SKIN_LIGHTNESS = (20.0, 85.0)
 ACHROMATIC_CHROMA = 9.0
 MAX_SAMPLES = 1200
 CLUSTERS = 4
@@ -68,6 +74,29 @@ def lab_to_hex(lab: np.ndarray) -> str:
     pixel = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
     rgb = np.clip(cv2.cvtColor(pixel, cv2.COLOR_Lab2RGB)[0, 0] * 255.0 + 0.5, 0, 255).astype(int)
     return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def skin_coloured(lab_pixels: np.ndarray) -> np.ndarray:
+    """Which (N, 3) CIELAB pixels have a colour of human skin (see SKIN_HUE)."""
+    lightness, a, b = lab_pixels[:, 0], lab_pixels[:, 1], lab_pixels[:, 2]
+    hue = np.degrees(np.arctan2(b, a))
+    chroma = np.hypot(a, b)
+    skin: np.ndarray = (
+        (hue >= SKIN_HUE[0])
+        & (hue <= SKIN_HUE[1])
+        & (chroma >= SKIN_CHROMA[0])
+        & (chroma <= SKIN_CHROMA[1])
+        & (lightness >= SKIN_LIGHTNESS[0])
+        & (lightness <= SKIN_LIGHTNESS[1])
+    )
+    return skin
+
+
+def skin_share(lab: np.ndarray, mask: np.ndarray) -> float:
+    """The share of the object (``mask`` over the float CIELAB image) with skin's colours, from
+    every second pixel each way."""
+    pixels = lab[::2, ::2][mask[::2, ::2]]
+    return float(np.count_nonzero(skin_coloured(pixels))) / pixels.shape[0] if len(pixels) else 0.0
 
 
 def name_color(lab: np.ndarray) -> tuple[str, str, float]:

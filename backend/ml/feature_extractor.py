@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backend.ml.colors import NamedColor, dominant_colors
+from backend.ml.colors import NamedColor, dominant_colors, skin_coloured
 from backend.ml.foreground import Foreground
 from backend.ml.material import estimate_material, surface_statistics
 from backend.ml.quality import quality_attributes
@@ -13,13 +13,9 @@ from backend.ml.results import AttributeResult, ClassificationResult, QualityRep
 COLOR_METHOD = "lab-kmeans"
 SECONDARY_MIN_SHARE = 0.15
 #: Garments are mostly photographed on a model, whose skin would otherwise be the garment's
-#: "colour" (a sports bra's photo is half skin). For apparel, pixels of skin's colours (CIELAB
-#: hue SKIN_HUE degrees, chroma SKIN_CHROMA, L* SKIN_LIGHTNESS: light to dark skin, not tan,
-#: beige or orange cloth) are left out of the colours when they are at most SKIN_MAX_SHARE of the
+#: "colour" (a sports bra's photo is half skin). For apparel, pixels of skin's colours
+#: (``colors.SKIN_HUE``) are left out of the colours when they are at most SKIN_MAX_SHARE of the
 #: object; more than that, and the garment itself is probably skin-coloured.
-SKIN_HUE = (35.0, 65.0)
-SKIN_CHROMA = (12.0, 40.0)
-SKIN_LIGHTNESS = (20.0, 85.0)
 SKIN_MAX_SHARE = 0.6
 
 
@@ -43,22 +39,6 @@ def color_attributes(
     if len(colors) > 1 and colors[1].share >= SECONDARY_MIN_SHARE:
         attributes.append(_color_attribute("secondary_color", colors[1], foreground, method, []))
     return attributes
-
-
-def skin_coloured(lab_pixels: np.ndarray) -> np.ndarray:
-    """Which (N, 3) CIELAB pixels have a colour of human skin (see SKIN_HUE)."""
-    lightness, a, b = lab_pixels[:, 0], lab_pixels[:, 1], lab_pixels[:, 2]
-    hue = np.degrees(np.arctan2(b, a))
-    chroma = np.hypot(a, b)
-    skin: np.ndarray = (
-        (hue >= SKIN_HUE[0])
-        & (hue <= SKIN_HUE[1])
-        & (chroma >= SKIN_CHROMA[0])
-        & (chroma <= SKIN_CHROMA[1])
-        & (lightness >= SKIN_LIGHTNESS[0])
-        & (lightness <= SKIN_LIGHTNESS[1])
-    )
-    return skin
 
 
 def _color_attribute(

@@ -20,6 +20,7 @@ import numpy as np
 from backend.ml import classifier as classifier_module
 from backend.ml import defect_detector, feature_extractor
 from backend.ml.backbone import BackboneOutputs
+from backend.ml.colors import skin_share
 from backend.ml.config import BUNDLED_REFERENCE_BANKS_DIR, get_ml_config
 from backend.ml.defect_detector import ReferenceBanks, ScoredCandidate
 from backend.ml.errors import ImageDecodeError
@@ -245,8 +246,15 @@ def prepare_many(
 
 def classify(prepared: PreparedImage) -> ClassificationResult:
     config = get_ml_config()
+    shows_person = (
+        skin_share(prepared.lab, prepared.foreground.mask) >= config.classifier.person_skin_share
+    )
     return classifier_module.classify_logits(
-        prepared.outputs.logits, load_taxonomy(), config.classifier, prepared.model_version
+        prepared.outputs.logits,
+        load_taxonomy(),
+        config.classifier,
+        prepared.model_version,
+        shows_person=shows_person,
     )
 
 

@@ -41,6 +41,10 @@ class Taxonomy:
     imagenet_names: tuple[str, ...]  # short English name of each ImageNet class
     imagenet_labels: tuple[str, ...]  # label of each ImageNet class
     class_to_label: np.ndarray  # (1000,) index into ``labels``
+    #: ``class_to_label`` for a photo that shows a person: the classes ImageNet learned from
+    #: photos of people using the object (``shown_with_people``: dumbbell, barbell, gymnastics
+    #: apparatus) are no evidence of that object there, and count as ``not_a_product``.
+    class_to_label_with_person: np.ndarray
     label_to_category: np.ndarray  # (len(labels),) index into ``categories``; -1 for NOT_A_PRODUCT
 
     @property
@@ -54,7 +58,8 @@ class Taxonomy:
         raise KeyError(category_id)
 
 
-def _read(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
+def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
+    """A taxonomy and its ImageNet mapping from their files (``ValueError`` for bad data)."""
     raw = json.loads(taxonomy_path.read_text())
     categories = tuple(
         Category(
@@ -76,6 +81,12 @@ def _read(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
     if unknown:
         raise ValueError(f"{mapping_path} uses labels missing from the taxonomy: {sorted(unknown)}")
     class_to_label = np.array([label_index[row["label"]] for row in rows], dtype=np.int64)
+    class_to_label_with_person = class_to_label.copy()
+    for entry in raw.get("shown_with_people", []):
+        index = int(entry["index"])
+        if rows[index]["imagenet_name"].split(",")[0].strip() != entry["name"]:
+            raise ValueError(f"{taxonomy_path}: ImageNet class {index} is not {entry['name']!r}")
+        class_to_label_with_person[index] = label_index[NOT_A_PRODUCT]
     label_to_category = np.array(
         [category_index[label.split("/")[0]] if "/" in label else -1 for label in labels],
         dtype=np.int64,
@@ -87,10 +98,11 @@ def _read(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
         imagenet_names=tuple(row["imagenet_name"].split(",")[0].strip() for row in rows),
         imagenet_labels=tuple(row["label"] for row in rows),
         class_to_label=class_to_label,
+        class_to_label_with_person=class_to_label_with_person,
         label_to_category=label_to_category,
     )
 
 
 @lru_cache(maxsize=1)
 def load_taxonomy() -> Taxonomy:
-    return _read(DATA_DIR / "taxonomy.json", DATA_DIR / "imagenet_taxonomy.csv")
+    return read_taxonomy(DATA_DIR / "taxonomy.json", DATA_DIR / "imagenet_taxonomy.csv")

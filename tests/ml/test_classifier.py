@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backend.ml.classifier import classify_logits, softmax
-from backend.ml.config import ClassifierThresholds
-from backend.ml.inference import AnalysisResult, analyze
-from backend.ml.taxonomy import IMAGENET_CLASSES, NOT_A_PRODUCT, load_taxonomy
-from tests.ml.conftest import CATALOG_PHOTOS
+from backend.ml.colors import skin_share
+from backend.ml.config import DATA_DIR, ClassifierThresholds, get_ml_config
+from backend.ml.evaluation import read_dataset
+from backend.ml.inference import AnalysisResult, analyze, prepare
+from backend.ml.taxonomy import IMAGENET_CLASSES, NOT_A_PRODUCT, load_taxonomy, read_taxonomy
+from tests.ml.conftest import CATALOG_PHOTOS, MODEL_PHOTOS
 
 
 def test_taxonomy_covers_every_imagenet_class_and_25_categories() -> None:
@@ -147,3 +151,52 @@ def test_catalog_photos_with_no_clear_subcategory_get_their_category(
     assert (result.label, result.category, result.subcategory) == (category, category, None)
     assert 0.5 <= result.confidence == result.category_confidence
     assert result.top_k[0][1] < 0.5
+
+
+def test_a_dumbbell_is_no_evidence_on_a_photo_of_a_person() -> None:
+    """ImageNet's dumbbells are mostly held by people, so a fit model in shorts looks like one.
+    Without a person the class means the product; with one it counts as not a product."""
+    taxonomy = load_taxonomy()
+    logits = np.full(IMAGENET_CLASSES, -10.0)
+    logits[543] = 2.0  # dumbbell
+    logits[842] = 0.8  # swimming trunks
+    alone = classify_logits(logits, taxonomy, ClassifierThresholds(), "test")
+    assert alone.label == "sports/fitness"
+    with_person = classify_logits(
+        logits, taxonomy, ClassifierThresholds(), "test", shows_person=True
+    )
+    assert with_person.is_unknown
+    assert with_person.top_k[0][0] == "apparel/swimwear"
+    assert with_person.imagenet_top[0][0] == "dumbbell"
+
+
+def test_shorts_on_a_model_are_not_sports_equipment() -> None:
+    """Black shorts on a man: 51 % dumbbell to ImageNet, so sports/fitness before; a third of the
+    object is skin, so the photo shows a person and the answer is unknown, not a dumbbell."""
+    data = (MODEL_PHOTOS / "msh02-black_main.jpg").read_bytes()
+    prepared = prepare(data)
+    share = skin_share(prepared.lab, prepared.foreground.mask)
+    assert share >= 2 * get_ml_config().classifier.person_skin_share
+    result = analyze(data).classification
+    assert result.imagenet_top[0][0] == "dumbbell"
+    assert result.category != "sports"
+    assert result.is_unknown
+
+
+def test_product_photos_without_a_person_show_no_skin() -> None:
+    """Bags, watches and fitness gear in the catalog folder: their objects are far below the
+    share of skin that means a person, so their classes keep their meaning."""
+    threshold = get_ml_config().classifier.person_skin_share
+    for item in read_dataset(CATALOG_PHOTOS):
+        if item.category in {"bags", "watches_clocks", "sports"}:
+            prepared = prepare(item.path.read_bytes())
+            assert skin_share(prepared.lab, prepared.foreground.mask) < threshold / 2, item.filename
+
+
+def test_the_classes_shown_with_people_are_named_as_imagenet_names_them(tmp_path: Path) -> None:
+    """A wrong index in ``shown_with_people`` is refused, not silently applied to another class."""
+    data = json.loads((DATA_DIR / "taxonomy.json").read_text())
+    data["shown_with_people"][0]["index"] += 1
+    (tmp_path / "taxonomy.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="is not"):
+        read_taxonomy(tmp_path / "taxonomy.json", DATA_DIR / "imagenet_taxonomy.csv")
