@@ -33,6 +33,7 @@ from backend.ml.description_types import (
     StatedFacts,
     Tone,
 )
+from backend.ml.taxonomy import load_taxonomy
 
 PROVIDER = "offline"
 WRITER_VERSION = "offline-writer-1"
@@ -234,11 +235,20 @@ def _introduction(
     if details:
         sentences.append(rng.choice(_DETAIL_LEADS[options.tone]).format(join_words(details)))
     if options.length is Length.LONG and facts.category:
-        category = facts.category.title()
+        category = _category_name(facts.category)
         if facts.subcategory and facts.subcategory.lower() != facts.category.lower():
             category = f"{category} / {facts.subcategory.title()}"
         sentences.append(rng.choice(_CATEGORY_LINES).format(category=category))
     return " ".join(sentences)
+
+
+def _category_name(label: str) -> str:
+    """A taxonomy category by its display name ("Watches & Clocks", not "Watches Clocks"); a
+    seller's own category title-cased."""
+    try:
+        return load_taxonomy().category(label.replace(" ", "_")).name.title()
+    except KeyError:
+        return label.title()
 
 
 def _seed(facts: StatedFacts, options: DescriptionOptions) -> int:

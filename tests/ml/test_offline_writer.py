@@ -288,3 +288,5 @@ def test_a_category_without_a_subcategory_names_the_item_plainly(category: str, 
     result = _write(facts, DescriptionOptions(length=Length.LONG))
     assert _mentions(f"black {noun}", result.description), result.description
     assert _mentions(noun, result.title_suggestion)
+    name = {"apparel": "Apparel", "watches_clocks": "Watches & Clocks", "bags": "Bags & Luggage"}
+    assert name[category] in result.description
