@@ -32,14 +32,18 @@ def classify_logits(
     The label's confidence is the summed softmax probability of its ImageNet classes, so it is
     a probability in [0, 1] with the network's own calibration; a category's confidence adds
     all of its subcategories. ``shows_person``: the photo shows a person, so the classes ImageNet
-    learned from people using an object count as not a product
-    (``Taxonomy.class_to_label_with_person``).
+    learned from people using an object (``Taxonomy.shown_with_people``) are no evidence either
+    way: they are left out and the other classes' probabilities renormalised.
     """
     probabilities = softmax(logits, thresholds.temperature)
-    class_to_label = (
-        taxonomy.class_to_label_with_person if shows_person else taxonomy.class_to_label
+    evidence = probabilities
+    if shows_person and taxonomy.shown_with_people.size:
+        evidence = probabilities.copy()
+        evidence[taxonomy.shown_with_people] = 0.0
+        evidence /= max(float(evidence.sum()), 1e-12)
+    label_probs = np.bincount(
+        taxonomy.class_to_label, weights=evidence, minlength=len(taxonomy.labels)
     )
-    label_probs = np.bincount(class_to_label, weights=probabilities, minlength=len(taxonomy.labels))
     product_labels = label_probs[:-1]
     category_probs = np.bincount(
         taxonomy.label_to_category[:-1],

@@ -41,10 +41,9 @@ class Taxonomy:
     imagenet_names: tuple[str, ...]  # short English name of each ImageNet class
     imagenet_labels: tuple[str, ...]  # label of each ImageNet class
     class_to_label: np.ndarray  # (1000,) index into ``labels``
-    #: ``class_to_label`` for a photo that shows a person: the classes ImageNet learned from
-    #: photos of people using the object (``shown_with_people``: dumbbell, barbell, gymnastics
-    #: apparatus) are no evidence of that object there, and count as ``not_a_product``.
-    class_to_label_with_person: np.ndarray
+    #: ImageNet classes learned from photos of people using the object (dumbbell, barbell,
+    #: gymnastics apparatus): on a photo that shows a person they are no evidence either way.
+    shown_with_people: np.ndarray
     label_to_category: np.ndarray  # (len(labels),) index into ``categories``; -1 for NOT_A_PRODUCT
 
     @property
@@ -81,12 +80,13 @@ def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
     if unknown:
         raise ValueError(f"{mapping_path} uses labels missing from the taxonomy: {sorted(unknown)}")
     class_to_label = np.array([label_index[row["label"]] for row in rows], dtype=np.int64)
-    class_to_label_with_person = class_to_label.copy()
+    shown_with_people = np.array(
+        [int(entry["index"]) for entry in raw.get("shown_with_people", [])], dtype=np.int64
+    )
     for entry in raw.get("shown_with_people", []):
         index = int(entry["index"])
         if rows[index]["imagenet_name"].split(",")[0].strip() != entry["name"]:
             raise ValueError(f"{taxonomy_path}: ImageNet class {index} is not {entry['name']!r}")
-        class_to_label_with_person[index] = label_index[NOT_A_PRODUCT]
     label_to_category = np.array(
         [category_index[label.split("/")[0]] if "/" in label else -1 for label in labels],
         dtype=np.int64,
@@ -98,7 +98,7 @@ def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
         imagenet_names=tuple(row["imagenet_name"].split(",")[0].strip() for row in rows),
         imagenet_labels=tuple(row["label"] for row in rows),
         class_to_label=class_to_label,
-        class_to_label_with_person=class_to_label_with_person,
+        shown_with_people=shown_with_people,
         label_to_category=label_to_category,
     )
 
