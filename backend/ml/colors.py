@@ -30,6 +30,8 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("green", "green", "#43a047"),
     ("dark green", "green", "#1b5e20"),
     ("light green", "green", "#aed581"),
+    ("sea green", "green", "#2e8b57"),
+    ("mint", "green", "#98e0b8"),
     ("teal", "teal", "#00897b"),
     ("turquoise", "turquoise", "#40c4d0"),
     ("light blue", "blue", "#90caf9"),

@@ -117,6 +117,16 @@ def test_colour_naming_rules() -> None:
     assert name_color(np.array([35.0, 10.0, -50.0]))[0] == "blue"
 
 
+def test_sea_green_and_mint_are_green_teal_and_turquoise_stay() -> None:
+    """Garments sold as green are often a blue-ish sea green or a pale mint (Magento's green
+    jacket and top: CIELAB (47, -32, 12), (83, -34, 10)), which the palette once called teal or
+    turquoise; the teal and turquoise prototypes themselves keep their names."""
+    assert name_color(np.array([47.0, -32.0, 12.0]))[:2] == ("green", "sea green")
+    assert name_color(np.array([83.0, -34.0, 10.0]))[:2] == ("green", "mint")
+    assert name_color(np.array([51.0, -38.0, -3.0]))[0] == "teal"
+    assert name_color(np.array([73.0, -31.0, -15.0]))[0] == "turquoise"
+
+
 @pytest.mark.parametrize(
     ("name", "colour"),
     [
