@@ -1,8 +1,9 @@
 """One decode per image, then the arrays every step shares.
 
 Decoding applies the EXIF orientation, flattens alpha on white, converts CMYK, 16-bit, palette
-and greyscale images to 8-bit RGB, and decodes large JPEGs at a reduced scale (Pillow ``draft``)
-when the analysis does not need every pixel. Every failure becomes an ``ImageDecodeError`` with
+and greyscale images to 8-bit RGB, and decodes large JPEGs at a reduced scale (Pillow ``draft``;
+other large images are reduced by a whole factor right after decoding) when the analysis does not
+need every pixel. Every failure becomes an ``ImageDecodeError`` with
 a message a person can act on.
 """
 
@@ -148,6 +149,14 @@ def _decode_opened(image: Image.Image, max_pixels: int) -> DecodedImage:
     source_mode = image.mode
     image.load()
     had_alpha = "A" in image.getbands() or "transparency" in image.info
+    if not reduced and image.mode in _REDUCIBLE_MODES:
+        # Formats without draft decoding (PNG, WebP, ...): a box-filter reduction by a whole
+        # factor, as JPEG's draft gives, so the resizes that follow see a small image; never to
+        # a short side below the smallest image analysed.
+        factor = min(max(image.size) // DECODE_MIN_LONG_SIDE, min(image.size) // MIN_IMAGE_SIDE)
+        if factor >= 2:
+            image = image.reduce(factor)
+            reduced = True
     rgb = _to_rgb(image)
     rgb = _apply_orientation(rgb, orientation)
     if orientation in _TRANSPOSED_ORIENTATIONS:
@@ -162,6 +171,10 @@ def _decode_opened(image: Image.Image, max_pixels: int) -> DecodedImage:
         exif_orientation=orientation,
         reduced_decode=reduced,
     )
+
+
+#: Modes ``Image.reduce`` averages correctly (not palette or bilevel images).
+_REDUCIBLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})
 
 
 def _orientation(image: Image.Image) -> int:

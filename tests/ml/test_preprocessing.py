@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
@@ -45,6 +46,32 @@ def test_decodes_a_real_jpeg_at_reduced_scale_keeping_the_true_size() -> None:
     assert decoded.reduced_decode
     assert decoded.rgb.shape[1] < 2400
     assert decoded.scale[0] == pytest.approx(2400 / decoded.rgb.shape[1])
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_a_large_lossless_image_is_reduced_right_after_decoding(fmt: str) -> None:
+    """PNG and WebP have no draft decoding: a whole-factor box reduction stands in for it, so the
+    steps after decoding see about the same pixels as for a JPEG of that size."""
+    big = _coffee().resize((2400, 1600))
+    decoded = decode_image(_encode(big, fmt), max_pixels=LIMIT)
+    assert (decoded.original_width, decoded.original_height) == (2400, 1600)
+    assert decoded.reduced_decode
+    assert decoded.rgb.shape[:2] == (320, 480)  # 2400 // 448 = 5
+    jpeg = decode_image(_encode(big, "JPEG", quality=90), max_pixels=LIMIT)
+    assert (
+        np.abs(
+            decoded.rgb[::4, ::4].astype(int) - cv2.resize(jpeg.rgb, (480, 320))[::4, ::4]
+        ).mean()
+        < 8
+    )
+
+
+def test_a_large_palette_image_is_decoded_whole() -> None:
+    """A palette image is not averaged as palette indices: it keeps every pixel."""
+    big = _coffee().resize((2400, 1600)).convert("P", palette=Image.Palette.ADAPTIVE)
+    decoded = decode_image(_encode(big, "PNG"), max_pixels=LIMIT)
+    assert not decoded.reduced_decode
+    assert decoded.rgb.shape[:2] == (1600, 2400)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
