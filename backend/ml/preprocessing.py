@@ -3,8 +3,8 @@
 Decoding applies the EXIF orientation, flattens alpha on white, converts CMYK, 16-bit, palette
 and greyscale images to 8-bit RGB, and decodes large JPEGs at a reduced scale (Pillow ``draft``;
 other large images are reduced by a whole factor right after decoding) when the analysis does not
-need every pixel. Every failure becomes an ``ImageDecodeError`` with
-a message a person can act on.
+need every pixel. Every failure becomes an ``ImageDecodeError`` with a message a person can act
+on.
 """
 
 from __future__ import annotations

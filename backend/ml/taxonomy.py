@@ -85,7 +85,10 @@ def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
     )
     for entry in raw.get("shown_with_people", []):
         index = int(entry["index"])
-        if rows[index]["imagenet_name"].split(",")[0].strip() != entry["name"]:
+        if (
+            not 0 <= index < IMAGENET_CLASSES
+            or rows[index]["imagenet_name"].split(",")[0].strip() != entry["name"]
+        ):
             raise ValueError(f"{taxonomy_path}: ImageNet class {index} is not {entry['name']!r}")
     label_to_category = np.array(
         [category_index[label.split("/")[0]] if "/" in label else -1 for label in labels],
