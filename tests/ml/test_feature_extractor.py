@@ -7,8 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from backend.ml.colors import dominant_colors, name_color
-from backend.ml.feature_extractor import color_attributes, skin_coloured
+from backend.ml.colors import dominant_colors, name_color, skin_coloured
+from backend.ml.feature_extractor import color_attributes
 from backend.ml.foreground import rgb_to_lab
 from backend.ml.inference import AnalysisResult, analyze, prepare
 from backend.ml.material import FOOD_WITHOUT_MATERIAL, MATERIALS, PRIORS
