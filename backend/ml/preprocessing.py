@@ -39,6 +39,8 @@ except ImportError:  # pragma: no cover - pillow-heif is a runtime dependency
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}
 _WHITE = (255, 255, 255)
+#: Modes ``Image.reduce`` averages correctly (not palette or bilevel images).
+_REDUCIBLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,6 @@ def _decode_opened(image: Image.Image, max_pixels: int) -> DecodedImage:
         exif_orientation=orientation,
         reduced_decode=reduced,
     )
-
-
-#: Modes ``Image.reduce`` averages correctly (not palette or bilevel images).
-_REDUCIBLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})
 
 
 def _orientation(image: Image.Image) -> int:

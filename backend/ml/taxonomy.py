@@ -80,16 +80,15 @@ def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
     if unknown:
         raise ValueError(f"{mapping_path} uses labels missing from the taxonomy: {sorted(unknown)}")
     class_to_label = np.array([label_index[row["label"]] for row in rows], dtype=np.int64)
-    shown_with_people = np.array(
-        [int(entry["index"]) for entry in raw.get("shown_with_people", [])], dtype=np.int64
-    )
-    for entry in raw.get("shown_with_people", []):
+    people = raw.get("shown_with_people", [])
+    for entry in people:
         index = int(entry["index"])
         if (
             not 0 <= index < IMAGENET_CLASSES
             or rows[index]["imagenet_name"].split(",")[0].strip() != entry["name"]
         ):
             raise ValueError(f"{taxonomy_path}: ImageNet class {index} is not {entry['name']!r}")
+    shown_with_people = np.array([int(entry["index"]) for entry in people], dtype=np.int64)
     label_to_category = np.array(
         [category_index[label.split("/")[0]] if "/" in label else -1 for label in labels],
         dtype=np.int64,
