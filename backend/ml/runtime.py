@@ -11,6 +11,7 @@ from typing import Any
 import cv2
 import onnxruntime as ort
 import structlog
+from threadpoolctl import ThreadpoolController
 
 from backend.ml.config import MLConfig
 from backend.ml.errors import ModelNotAvailableError
@@ -35,6 +36,11 @@ def create_session(path: Path, config: MLConfig) -> ort.InferenceSession:
     # fight the runtime's (37 vs 45-48 img/s, best of six batches of 8): parallelism comes from
     # images, not from OpenCV.
     cv2.setNumThreads(1)
+    # The same holds for BLAS, and more: the pthreads OpenBLAS builds inside numpy and OpenCV
+    # (cv2.gemm) keep their idle threads spinning in sched_yield after each product, a third of
+    # both cores in kernel time; single-threaded, analyze ran 10-15 % faster on 2 cores (run N).
+    # faiss's OpenMP build keeps its threads for searching large catalogues.
+    ThreadpoolController().select(threading_layer="pthreads").limit(limits=1)
     options = ort.SessionOptions()
     options.intra_op_num_threads = config.intra_op_threads
     options.inter_op_num_threads = config.inter_op_threads

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_info
 
 from backend.ml.config import BUNDLED_MODELS_DIR, MLConfig, get_ml_config
 from backend.ml.errors import ModelNotAvailableError
@@ -69,6 +70,13 @@ def test_models_load_once_across_threads() -> None:
         thread.join()
     assert len({id(model) for model in models}) == 1
     assert registry.loaded_versions() == ["1.0.0-fp32"]
+
+
+def test_a_loaded_model_leaves_numpy_and_opencv_one_blas_thread() -> None:
+    ModelRegistry(_config()).backbone().load()
+    spinning = [pool for pool in threadpool_info() if pool.get("threading_layer") == "pthreads"]
+    assert spinning  # numpy's and OpenCV's OpenBLAS
+    assert {pool["num_threads"] for pool in spinning} == {1}
 
 
 def test_ab_routing_is_stable_and_honours_the_share() -> None:
