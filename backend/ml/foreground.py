@@ -125,13 +125,8 @@ def estimate_foreground(working_rgb: np.ndarray) -> Foreground:
     mask = cv2.resize(
         mask_small.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST
     ).astype(bool)
-    ys, xs = np.nonzero(mask)
-    box = Box(
-        float(xs.min()),
-        float(ys.min()),
-        float(xs.max() - xs.min() + 1),
-        float(ys.max() - ys.min() + 1),
-    )
+    x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    box = Box(float(x), float(y), float(w), float(h))
     return Foreground(
         mask, method, float(confidence), box, uniformity, _tuple(background), whiteness
     )

@@ -117,7 +117,8 @@ def exposure_score(rgb: np.ndarray, lightness: np.ndarray, foreground: Foregroun
     """
     values = lightness[foreground.mask] if foreground.mask.any() else lightness.ravel()
     shadows, highlights = (float(v) for v in np.percentile(values, [5, 95]))
-    clipped: np.ndarray = np.any(rgb >= CLIPPED_LEVEL, axis=2)
+    # inRange marks the pixels with every channel below the level: the unclipped ones.
+    clipped: np.ndarray = cv2.inRange(rgb, (0, 0, 0), (CLIPPED_LEVEL - 1,) * 3) == 0
     on_white = foreground.background_whiteness >= WHITE_BACKDROP and foreground.mask.any()
     clipped_share = float(clipped[foreground.mask].mean() if on_white else clipped.mean())
     too_dark = float(np.clip((DARK_HIGHLIGHTS - highlights) / DARK_SPAN, 0.0, 1.0))
