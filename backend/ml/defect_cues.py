@@ -137,6 +137,10 @@ class Candidate:
     edge_sharpness: float  # blobs: boundary gradient per unit of colour shift
     component: np.ndarray = field(repr=False)  # bool mask over the box (working pixels)
     features: dict[str, float] = field(default_factory=dict)
+    #: The box as fractions (x0, y0, x1, y1) of the model region, where the patch map lies
+    #: (None when the region is empty): the ``patch`` feature is read there once the backbone
+    #: has run (``with_patch_support``), so the candidates can be measured while it runs.
+    patch_span: tuple[float, float, float, float] | None = None
 
     @property
     def is_line(self) -> bool:
@@ -154,7 +158,6 @@ class SurfaceContext:
     boundary_distance: np.ndarray  # distance to the object's outline (working pixels)
     scale: float  # sqrt of the object's area (working pixels)
     colour_counts: np.ndarray  # (8, 16, 16) object pixels per coarse Lab cell, 3x3x3-smoothed
-    patch_map: np.ndarray | None  # patch anomaly in [0, 1] over ``patch_box``
     patch_box: tuple[int, int, int, int]  # x0, y0, x1, y1 (working pixels) of the patch map
 
 
@@ -179,7 +182,6 @@ def surface_context(
     lab_u8: np.ndarray,
     mask: np.ndarray,
     interior: np.ndarray,
-    patch_map: np.ndarray | None = None,
     patch_box: tuple[int, int, int, int] = (0, 0, 0, 0),
 ) -> SurfaceContext:
     distance = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, 3)
@@ -191,7 +193,6 @@ def surface_context(
         boundary_distance=distance,
         scale=math.sqrt(max(float(np.count_nonzero(mask)), 1.0)),
         colour_counts=_colour_counts(lab_u8[::2, ::2][interior[::2, ::2]]) * 4,
-        patch_map=patch_map,
         patch_box=patch_box,
     )
 
@@ -254,21 +255,45 @@ def _band(shape: tuple[int, int], x: int, y: int, w: int, h: int, component: np.
     return _Band(window, inside.view(bool), band)
 
 
-def _patch_support(context: SurfaceContext, x: int, y: int, w: int, h: int) -> float:
-    if context.patch_map is None:
-        return 0.0
+def _patch_span(
+    context: SurfaceContext, x: int, y: int, w: int, h: int
+) -> tuple[float, float, float, float] | None:
     bx0, by0, bx1, by1 = context.patch_box
     if bx1 <= bx0 or by1 <= by0:
+        return None
+    return (
+        (x - bx0) / (bx1 - bx0),
+        (y - by0) / (by1 - by0),
+        (x + w - bx0) / (bx1 - bx0),
+        (y + h - by0) / (by1 - by0),
+    )
+
+
+def patch_support(patch_map: np.ndarray, span: tuple[float, float, float, float] | None) -> float:
+    """The strongest patch anomaly under a candidate's ``patch_span``."""
+    if span is None:
         return 0.0
-    grid_h, grid_w = context.patch_map.shape
-    cx0 = int((x - bx0) / (bx1 - bx0) * grid_w)
-    cy0 = int((y - by0) / (by1 - by0) * grid_h)
-    cx1 = math.ceil((x + w - bx0) / (bx1 - bx0) * grid_w)
-    cy1 = math.ceil((y + h - by0) / (by1 - by0) * grid_h)
-    window = context.patch_map[
+    grid_h, grid_w = patch_map.shape
+    cx0, cy0 = int(span[0] * grid_w), int(span[1] * grid_h)
+    cx1, cy1 = math.ceil(span[2] * grid_w), math.ceil(span[3] * grid_h)
+    window = patch_map[
         max(0, cy0) : min(grid_h, max(cy1, cy0 + 1)), max(0, cx0) : min(grid_w, max(cx1, cx0 + 1))
     ]
     return float(window.max()) if window.size else 0.0
+
+
+def with_patch_support(candidates: list[Candidate], patch_map: np.ndarray) -> list[Candidate]:
+    """The candidates with their ``patch`` feature read from the image's patch anomaly map."""
+    return [
+        replace(
+            candidate,
+            features={
+                **candidate.features,
+                "patch": patch_support(patch_map, candidate.patch_span),
+            },
+        )
+        for candidate in candidates
+    ]
 
 
 def _position_features(
@@ -277,7 +302,8 @@ def _position_features(
     component: np.ndarray,
     count: int,
 ) -> dict[str, float]:
-    """Where a candidate sits and what it is made of: every kind gets these."""
+    """Where a candidate sits and what it is made of: every kind gets these (and ``patch``,
+    from ``with_patch_support``)."""
     x, y, w, h = box
     window = (slice(y, y + h), slice(x, x + w))
     distance = float(context.boundary_distance[window][component].min())
@@ -286,7 +312,6 @@ def _position_features(
         "boundary": min(1.0, distance / (0.15 * context.scale)),
         "clipped": float(np.count_nonzero(context.gray[window][component] >= CLIPPED))
         / max(int(np.count_nonzero(component)), 1),
-        "patch": _patch_support(context, x, y, w, h),
     }
 
 
@@ -423,7 +448,6 @@ def _half_context(context: SurfaceContext) -> tuple[SurfaceContext | None, float
             cv2.resize(context.interior.view(np.uint8), size, interpolation=cv2.INTER_NEAREST).view(
                 bool
             ),
-            context.patch_map,
             (bx0 // 2, by0 // 2, bx1 // 2, by1 // 2),
         ),
         2.0,
@@ -660,6 +684,7 @@ def _line(
         edge_sharpness=0.0,
         component=component,
         features=features,
+        patch_span=_patch_span(context, x, y, w, h),
     )
 
 
@@ -929,4 +954,5 @@ def _blob(
         edge_sharpness=sharpness,
         component=full_component,
         features=features,
+        patch_span=_patch_span(context, x, y, w, h),
     )

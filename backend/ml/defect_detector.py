@@ -19,7 +19,6 @@ from backend.ml.colors import name_color
 from backend.ml.config import DefectThresholds
 from backend.ml.defect_cues import (
     Candidate,
-    SurfaceContext,
     claim_lines,
     interior_mask,
     is_unclaimed,
@@ -28,6 +27,7 @@ from backend.ml.defect_cues import (
     stain_candidates,
     stroke_core,
     surface_context,
+    with_patch_support,
 )
 from backend.ml.defect_scorer import DefectScorer, load_scorer
 from backend.ml.foreground import Foreground
@@ -95,8 +95,8 @@ SUPPRESS_IOU = 0.3
 
 
 @dataclass(frozen=True)
-class DefectInputs:
-    """What the detector needs from a prepared image (working-resolution arrays)."""
+class SurfaceInputs:
+    """What the detector measures without the model (working-resolution arrays)."""
 
     gray: np.ndarray
     lab_u8: np.ndarray
@@ -104,14 +104,20 @@ class DefectInputs:
     mask: np.ndarray
     object_box: Box | None
     working_scale: tuple[float, float]  # original pixels per working pixel (x, y)
-    patch_features: np.ndarray  # (C, G, G) over ``region``
-    region: Box  # original pixels
+    region: Box  # original pixels: what the backbone sees
     original_size: tuple[int, int]
     backdrop_lab: tuple[float, float, float] | None  # a plain backdrop's CIELAB colour
 
 
-class PreparedView(Protocol):
-    """What the detector reads from ``inference.PreparedImage``."""
+@dataclass(frozen=True)
+class DefectInputs(SurfaceInputs):
+    """What the detector needs from a prepared image: the surface and the backbone's patches."""
+
+    patch_features: np.ndarray  # (C, G, G) over ``region``
+
+
+class SurfaceView(Protocol):
+    """What the detector reads from an image before the backbone has run."""
 
     @property
     def gray(self) -> np.ndarray: ...
@@ -124,13 +130,18 @@ class PreparedView(Protocol):
     @property
     def working_scale(self) -> tuple[float, float]: ...
     @property
-    def outputs(self) -> BackboneOutputs: ...
-    @property
     def region(self) -> Box: ...
     @property
     def original_width(self) -> int: ...
     @property
     def original_height(self) -> int: ...
+
+
+class PreparedView(SurfaceView, Protocol):
+    """What the detector reads from ``inference.PreparedImage``."""
+
+    @property
+    def outputs(self) -> BackboneOutputs: ...
 
 
 def search_mask(foreground: Foreground) -> np.ndarray:
@@ -148,22 +159,25 @@ def search_mask(foreground: Foreground) -> np.ndarray:
     return hull.view(bool)
 
 
+def surface_inputs_from(view: SurfaceView) -> SurfaceInputs:
+    return SurfaceInputs(
+        gray=view.gray,
+        lab_u8=view.lab_u8,
+        lab=view.lab,
+        mask=search_mask(view.foreground),
+        object_box=view.foreground.box,
+        working_scale=view.working_scale,
+        region=view.region,
+        original_size=(view.original_width, view.original_height),
+        backdrop_lab=(
+            view.foreground.background_lab if view.foreground.method == "border-color" else None
+        ),
+    )
+
+
 def inputs_from(prepared: PreparedView) -> DefectInputs:
     return DefectInputs(
-        gray=prepared.gray,
-        lab_u8=prepared.lab_u8,
-        lab=prepared.lab,
-        mask=search_mask(prepared.foreground),
-        object_box=prepared.foreground.box,
-        working_scale=prepared.working_scale,
-        patch_features=prepared.outputs.patch_features,
-        region=prepared.region,
-        original_size=(prepared.original_width, prepared.original_height),
-        backdrop_lab=(
-            prepared.foreground.background_lab
-            if prepared.foreground.method == "border-color"
-            else None
-        ),
+        **vars(surface_inputs_from(prepared)), patch_features=prepared.outputs.patch_features
     )
 
 
@@ -199,7 +213,7 @@ class ReferenceBanks:
             self._banks.pop(category, None)
 
 
-def region_coverage(inputs: DefectInputs, grid: int) -> np.ndarray:
+def region_coverage(inputs: SurfaceInputs, grid: int) -> np.ndarray:
     """Share of each backbone patch cell covered by the object mask."""
     sx, sy = inputs.working_scale
     region = inputs.region
@@ -211,7 +225,7 @@ def region_coverage(inputs: DefectInputs, grid: int) -> np.ndarray:
     return coverage
 
 
-def _region_in_working(inputs: DefectInputs) -> tuple[int, int, int, int]:
+def _region_in_working(inputs: SurfaceInputs) -> tuple[int, int, int, int]:
     """The model region (original pixels) as a box of working pixels: x0, y0, x1, y1."""
     sx, sy = inputs.working_scale
     height, width = inputs.gray.shape
@@ -303,20 +317,27 @@ class ScoredCandidate:
 
 
 @dataclass(frozen=True)
+class SurfaceCues:
+    """What one image shows without the model: its candidates (measured but for their
+    ``patch`` feature) and ink strokes. Measured while the backbone runs (``inference``)."""
+
+    candidates: list[Candidate]
+    interior: np.ndarray
+    strokes: list[InkStroke]
+
+
+@dataclass(frozen=True)
 class MeasuredCues:
     """Every candidate of one image with its measurements, before scoring."""
 
     candidates: list[Candidate]
     patch_map: np.ndarray  # patch anomaly in [0, 1] over the model region (pooled grid)
     interior: np.ndarray
-    context: SurfaceContext
+    strokes: list[InkStroke]
     patch_stats: dict[str, float]
 
 
-def measure_candidates(inputs: DefectInputs, bank: MemoryBank | None) -> MeasuredCues:
-    grid = inputs.patch_features.shape[-1]
-    coverage = region_coverage(inputs, grid)
-    patch_map, patch_stats = anomaly_map(inputs.patch_features, coverage, bank)
+def measure_surface(inputs: SurfaceInputs) -> SurfaceCues:
     interior = interior_mask(inputs.mask)
     # Only the object's box is searched: the cues cost in proportion to the pixels they see.
     x0, y0, x1, y1 = _mask_box(inputs.mask)
@@ -327,7 +348,6 @@ def measure_candidates(inputs: DefectInputs, bank: MemoryBank | None) -> Measure
         inputs.lab_u8[crop],
         inputs.mask[crop],
         interior[crop],
-        patch_map,
         (rx0 - x0, ry0 - y0, rx1 - x0, ry1 - y0),
     )
     lines, ridges = line_candidates(context)
@@ -335,7 +355,25 @@ def measure_candidates(inputs: DefectInputs, bank: MemoryBank | None) -> Measure
         replace(candidate, x=candidate.x + x0, y=candidate.y + y0)
         for candidate in lines + stain_candidates(context, ridges)
     ]
-    return MeasuredCues(candidates, patch_map, interior, context, patch_stats)
+    strokes = ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)
+    return SurfaceCues(candidates, interior, strokes)
+
+
+def measure_candidates(
+    inputs: DefectInputs, bank: MemoryBank | None, surface: SurfaceCues | None = None
+) -> MeasuredCues:
+    """``surface``: ``measure_surface`` of these inputs, when it was measured already."""
+    surface = surface or measure_surface(inputs)
+    grid = inputs.patch_features.shape[-1]
+    coverage = region_coverage(inputs, grid)
+    patch_map, patch_stats = anomaly_map(inputs.patch_features, coverage, bank)
+    return MeasuredCues(
+        with_patch_support(surface.candidates, patch_map),
+        patch_map,
+        surface.interior,
+        surface.strokes,
+        patch_stats,
+    )
 
 
 def _mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -355,10 +393,13 @@ def _mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def find_candidates(
-    inputs: DefectInputs, bank: MemoryBank | None, scorer: DefectScorer | None = None
+    inputs: DefectInputs,
+    bank: MemoryBank | None,
+    scorer: DefectScorer | None = None,
+    surface: SurfaceCues | None = None,
 ) -> tuple[list[ScoredCandidate], MeasuredCues]:
     """Every candidate with its probability, strongest first, overlaps suppressed."""
-    cues = measure_candidates(inputs, bank)
+    cues = measure_candidates(inputs, bank, surface)
     probabilities = (scorer or load_scorer()).score(cues.candidates)
     scored = [
         _raised(
@@ -371,12 +412,11 @@ def find_candidates(
     ]
     if bank is not None:
         scored.extend(_patch_only_regions(cues.patch_map, cues.candidates, inputs))
-    strokes = ink_strokes(inputs.lab, inputs.mask, inputs.backdrop_lab)
-    if strokes:
+    if cues.strokes:
         claimed = np.zeros(inputs.mask.shape, np.uint8)
-        claim_lines(claimed, [stroke.candidate for stroke in strokes])
+        claim_lines(claimed, [stroke.candidate for stroke in cues.strokes])
         scored = [item for item in scored if not _on_stroke(item, claimed)]
-        scored.extend(_stroke_finding(stroke, inputs) for stroke in strokes)
+        scored.extend(_stroke_finding(stroke, inputs) for stroke in cues.strokes)
     scored.sort(key=lambda item: item.confidence, reverse=True)
     return _suppress(scored), cues
 
@@ -452,9 +492,11 @@ def detect(
     model_version: str,
     *,
     include_heatmap: bool = True,
+    surface: SurfaceCues | None = None,
 ) -> tuple[DefectReport, list[ScoredCandidate]]:
-    """The report, and every scored candidate it was made from (strongest first)."""
-    scored, cues = find_candidates(inputs, bank)
+    """The report, and every scored candidate it was made from (strongest first).
+    ``surface``: ``measure_surface`` of these inputs, when it was measured already."""
+    scored, cues = find_candidates(inputs, bank, surface=surface)
     object_area = float(inputs.mask.sum()) * inputs.working_scale[0] * inputs.working_scale[1]
     defects = [
         DefectResult(

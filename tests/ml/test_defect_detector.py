@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
-from backend.ml.defect_cues import interior_mask, stroke_core
+from backend.ml.defect_cues import interior_mask, patch_support, stroke_core
 from backend.ml.defect_detector import (
     CRACK_WIGGLE,
     FOREIGN_LINE_CONFIDENCE,
@@ -476,3 +476,29 @@ def test_detect_defects_uses_the_prepared_image_only() -> None:
     report = detect_defects(prepared, classify(prepared), include_heatmap=False)
     assert report.heatmap is None
     assert report.defects
+
+
+def test_defects_measured_while_the_backbone_runs_are_those_measured_after_it() -> None:
+    data = photo_bytes("led_bulb_crack.jpg")
+    beside = prepare(data)
+    after = prepare(data, defect_surface=False)
+    assert beside.defect_surface is not None
+    assert after.defect_surface is None
+    classification = classify(beside)
+    reports = [detect_defects(p, classification, include_heatmap=False) for p in (beside, after)]
+    assert reports[0].defects
+    assert [(d.defect_type, d.box, d.confidence) for d in reports[0].defects] == [
+        (d.defect_type, d.box, d.confidence) for d in reports[1].defects
+    ]
+    assert reports[0].anomaly_score == reports[1].anomaly_score
+
+
+def test_patch_support_is_the_strongest_cell_under_the_candidate() -> None:
+    patch_map = np.zeros((14, 14), np.float32)
+    patch_map[3, 10] = 0.8
+    patch_map[12, 1] = 0.3
+    assert patch_support(patch_map, (0.7, 0.2, 0.8, 0.3)) == pytest.approx(0.8)
+    assert patch_support(patch_map, (0.0, 0.8, 0.2, 1.0)) == pytest.approx(0.3)
+    assert patch_support(patch_map, (0.3, 0.3, 0.5, 0.5)) == 0.0
+    assert patch_support(patch_map, None) == 0.0  # no model region
+    assert patch_support(patch_map, (1.2, 0.0, 1.5, 0.5)) == 0.0  # beside the model region

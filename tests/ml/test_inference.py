@@ -55,14 +55,20 @@ def test_analysis_result_is_json_safe(analysis: Callable[[str], AnalysisResult])
     assert len(payload["embedding"]) == 1280
     assert payload["model_versions"]["backbone"] == "1.0.0-fp32"
     assert payload["condition"]["name"] == "condition"
-    assert set(payload["timings_ms"]) >= {
+    timings = payload["timings_ms"]
+    assert set(timings) >= {
         "decode",
+        "preprocess",
         "forward",
+        "defect_cues",
+        "prepare",
         "classify",
         "attributes",
         "defects",
         "total",
     }
+    steps = timings["prepare"] + timings["classify"] + timings["attributes"] + timings["defects"]
+    assert timings["total"] == pytest.approx(steps, abs=0.05)
     for defect in payload["defects"]["defects"]:
         assert set(defect["box"]) == {"x", "y", "width", "height"}
 

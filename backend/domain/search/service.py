@@ -83,7 +83,7 @@ def similar_to_photo(
     except ImageValidationError as exc:
         raise error_for_status(exc.http_status, exc.code, exc.message) from exc
     try:
-        prepared = inference.prepare(photo.read_bytes())
+        prepared = inference.prepare(photo.read_bytes(), defect_surface=False)
     except ImageDecodeError as exc:
         raise error_for_status(422, "corrupt", str(exc)) from exc
     decision = heads.classify_for_owner(session, prepared, owner_id=owner_id, settings=settings)
