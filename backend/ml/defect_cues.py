@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from backend.ml.foreground import lab_u8_to_float
+from backend.ml.foreground import LAB_U8_OFFSET, LAB_U8_SCALE
 from backend.ml.preprocessing import components
 
 LINE_KERNEL = 9
@@ -779,8 +779,9 @@ def principal_axes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mean_cielab(lab_pixels: np.ndarray) -> np.ndarray:
-    """Mean CIELAB colour of OpenCV 8-bit Lab pixels (n, 3)."""
-    mean: np.ndarray = lab_u8_to_float(lab_pixels[:, None, :]).reshape(-1, 3).mean(axis=0)
+    """Mean CIELAB colour of OpenCV 8-bit Lab pixels (n, 3). The encoding is linear, so the
+    mean is converted rather than every pixel."""
+    mean: np.ndarray = lab_pixels.mean(axis=0) * LAB_U8_SCALE + LAB_U8_OFFSET
     return mean
 
 

@@ -45,14 +45,19 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return lab_u8_to_float(cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab))
 
 
+#: OpenCV's 8-bit Lab encoding (L*255/100, a+128, b+128): CIELAB = code * scale + offset.
+LAB_U8_SCALE = (100.0 / 255.0, 1.0, 1.0)
+LAB_U8_OFFSET = (0.0, -128.0, -128.0)
+
+
 def lab_u8_to_float(lab_u8: np.ndarray) -> np.ndarray:
-    """OpenCV's 8-bit Lab encoding (L*255/100, a+128, b+128) to float CIELAB."""
+    """OpenCV's 8-bit Lab encoding to float CIELAB."""
     # One OpenCV pass: numpy's per-channel arithmetic costs four times as much here.
     scaled = cv2.multiply(  # type: ignore[call-overload]
-        lab_u8, (100.0 / 255.0, 1.0, 1.0, 0.0), dtype=cv2.CV_32F
+        lab_u8, (*LAB_U8_SCALE, 0.0), dtype=cv2.CV_32F
     )
     lab: np.ndarray = cv2.add(  # type: ignore[call-overload]
-        scaled, (0.0, -128.0, -128.0, 0.0), dtype=cv2.CV_32F
+        scaled, (*LAB_U8_OFFSET, 0.0), dtype=cv2.CV_32F
     )
     return lab
 
