@@ -162,8 +162,9 @@ class _Surface:
     lab_u8: np.ndarray
     lab: np.ndarray
     quality: QualityReport
-    timings_ms: dict[str, float]
+    preprocess_ms: float
     defect_surface: SurfaceCues | None = None
+    defect_cues_ms: float = 0.0
 
     @property
     def foreground(self) -> Foreground:
@@ -201,14 +202,13 @@ def _surface(staged: _Staged, *, defect_surface: bool) -> _Surface:
         staged.decoded.original_height,
     )
     measured = time.perf_counter()
-    surface = _Surface(
-        staged, gray, lab_u8, lab, quality, {"preprocess": (measured - started) * 1000.0}
-    )
+    surface = _Surface(staged, gray, lab_u8, lab, quality, (measured - started) * 1000.0)
     if not defect_surface:
         return surface
     cues = defect_detector.measure_surface(defect_detector.surface_inputs_from(surface))
-    timings = {**surface.timings_ms, "defect_cues": (time.perf_counter() - measured) * 1000.0}
-    return replace(surface, timings_ms=timings, defect_surface=cues)
+    return replace(
+        surface, defect_surface=cues, defect_cues_ms=(time.perf_counter() - measured) * 1000.0
+    )
 
 
 def _finish(
@@ -220,12 +220,8 @@ def _finish(
 ) -> PreparedImage:
     staged = surface.staged
     timings = dict(staged.timings_ms)
-    timings["preprocess"] += surface.timings_ms["preprocess"]
-    timings.update(
-        forward=forward_ms,
-        defect_cues=surface.timings_ms.get("defect_cues", 0.0),
-        prepare=prepare_ms,
-    )
+    timings["preprocess"] += surface.preprocess_ms
+    timings.update(forward=forward_ms, defect_cues=surface.defect_cues_ms, prepare=prepare_ms)
     decoded = staged.decoded
     return PreparedImage(
         original_width=decoded.original_width,
@@ -340,7 +336,7 @@ def prepare_many(
             results.append(item)
             continue
         surface = _surface(item, defect_surface=False)
-        prepare_ms = sum(item.timings_ms.values()) + surface.timings_ms["preprocess"] + forward_ms
+        prepare_ms = sum(item.timings_ms.values()) + surface.preprocess_ms + forward_ms
         results.append(_finish(surface, next(output_iter), routing, forward_ms, prepare_ms))
     return results
 
