@@ -38,6 +38,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("blue", "blue", "#1e88e5"),
     ("navy", "blue", "#1a237e"),
     ("purple", "purple", "#8e24aa"),
+    ("violet", "purple", "#663399"),
     ("lavender", "purple", "#b39ddb"),
     ("plum", "purple", "#5e2750"),
 )

@@ -117,6 +117,14 @@ def test_colour_naming_rules() -> None:
     assert name_color(np.array([35.0, 10.0, -50.0]))[0] == "blue"
 
 
+def test_a_blue_violet_is_purple_and_navy_stays_blue() -> None:
+    """Magento's purple trousers (CIELAB (45, 27, -42)) lie between the navy and purple
+    prototypes and were named navy; a violet shade (CSS rebeccapurple) takes them, while a deep
+    ultramarine blue jacket (21, 38, -63) stays navy."""
+    assert name_color(np.array([44.9, 27.3, -42.2]))[:2] == ("purple", "violet")
+    assert name_color(np.array([21.0, 38.1, -62.7]))[:2] == ("blue", "navy")
+
+
 def test_sea_green_and_mint_are_green_teal_and_turquoise_stay() -> None:
     """Garments sold as green are often a blue-ish sea green or a pale mint (Magento's green
     jacket and top: CIELAB (47, -32, 12), (83, -34, 10)), which the palette once called teal or
