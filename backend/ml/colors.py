@@ -49,6 +49,10 @@ SKIN_HUE = (35.0, 65.0)
 SKIN_CHROMA = (12.0, 40.0)
 SKIN_LIGHTNESS = (20.0, 85.0)
 ACHROMATIC_CHROMA = 9.0
+#: A very dark colour (L* below 18) is black up to a chroma of 16, except in these CIELAB hues
+#: (degrees) from chroma ACHROMATIC_CHROMA on: a navy garment in a studio photo is L* 10-18 with
+#: chroma 10-14 at hue -48 to -68, while the black ones of the same photo set stay below chroma 6.
+NAVY_HUE = (-90.0, -45.0)
 MAX_SAMPLES = 1200
 CLUSTERS = 4
 MERGE_DELTA_E = 12.0
@@ -106,6 +110,10 @@ def name_color(lab: np.ndarray) -> tuple[str, str, float]:
     """(base name, shade, delta E to the prototype) for one CIELAB colour."""
     lightness, a, b = (float(v) for v in lab)
     chroma = float(np.hypot(a, b))
+    if lightness < 18 and ACHROMATIC_CHROMA <= chroma < 16:
+        hue = float(np.degrees(np.arctan2(b, a)))
+        if NAVY_HUE[0] <= hue <= NAVY_HUE[1]:
+            return "blue", "navy", 0.0
     if chroma < ACHROMATIC_CHROMA or (lightness < 18 and chroma < 16):
         if lightness < 22:
             return "black", "black", 0.0

@@ -125,6 +125,15 @@ def test_a_blue_violet_is_purple_and_navy_stays_blue() -> None:
     assert name_color(np.array([21.0, 38.1, -62.7]))[:2] == ("blue", "navy")
 
 
+def test_a_very_dark_navy_is_blue_and_a_tinted_black_stays_black() -> None:
+    """Magento's navy T-shirt (CIELAB (15.5, 5.8, -10.6)) was named black; a black garment with
+    a slight cool or warm cast, and a very dark plum, stay black."""
+    assert name_color(np.array([15.5, 5.8, -10.6]))[:2] == ("blue", "navy")
+    assert name_color(np.array([12.1, 2.6, -2.9]))[0] == "black"
+    assert name_color(np.array([10.9, 5.5, -1.4]))[0] == "black"
+    assert name_color(np.array([12.0, 9.0, -6.0]))[0] == "black"
+
+
 def test_sea_green_and_mint_are_green_teal_and_turquoise_stay() -> None:
     """Garments sold as green are often a blue-ish sea green or a pale mint (Magento's green
     jacket and top: CIELAB (47, -32, 12), (83, -34, 10)), which the palette once called teal or
