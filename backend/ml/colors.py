@@ -35,6 +35,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("teal", "teal", "#00897b"),
     ("turquoise", "turquoise", "#40c4d0"),
     ("light blue", "blue", "#90caf9"),
+    ("sky blue", "blue", "#29b6f6"),
     ("blue", "blue", "#1e88e5"),
     ("navy", "blue", "#1a237e"),
     ("purple", "purple", "#8e24aa"),

@@ -134,6 +134,14 @@ def test_a_very_dark_navy_is_blue_and_a_tinted_black_stays_black() -> None:
     assert name_color(np.array([12.0, 9.0, -6.0]))[0] == "black"
 
 
+def test_a_sky_blue_is_blue_and_turquoise_stays() -> None:
+    """Magento's sky-blue sports bra (CIELAB (70.7, -24.2, -31.3)) was named turquoise; a sky blue
+    (Material light blue 400) takes it, while the turquoise tops (68.6, -29.7, -8.8) stay."""
+    assert name_color(np.array([70.7, -24.2, -31.3]))[:2] == ("blue", "sky blue")
+    assert name_color(np.array([68.6, -29.7, -8.8]))[0] == "turquoise"
+    assert name_color(np.array([62.3, -29.7, -14.8]))[0] == "turquoise"
+
+
 def test_sea_green_and_mint_are_green_teal_and_turquoise_stay() -> None:
     """Garments sold as green are often a blue-ish sea green or a pale mint (Magento's green
     jacket and top: CIELAB (47, -32, 12), (83, -34, 10)), which the palette once called teal or
