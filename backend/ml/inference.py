@@ -508,7 +508,7 @@ def build_reference_bank(
     version = model_version or get_registry().route(None).version
     for name, image_bytes in images:
         try:
-            prepared = prepare(image_bytes, model_version=version)
+            prepared = prepare(image_bytes, model_version=version, defect_surface=False)
         except ImageDecodeError as exc:
             rejected.append((name, str(exc)))
             continue
