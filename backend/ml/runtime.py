@@ -38,7 +38,7 @@ def create_session(path: Path, config: MLConfig) -> ort.InferenceSession:
     cv2.setNumThreads(1)
     # The same holds for BLAS, and more: the pthreads OpenBLAS builds inside numpy and OpenCV
     # (cv2.gemm) keep their idle threads spinning in sched_yield after each product, a third of
-    # both cores in kernel time; single-threaded, analyze ran 10-15 % faster on 2 cores (run N).
+    # both cores in kernel time; single-threaded, analyze ran about 8 % faster on 2 cores (run N).
     # faiss's OpenMP build keeps its threads for searching large catalogues.
     ThreadpoolController().select(threading_layer="pthreads").limit(limits=1)
     options = ort.SessionOptions()

@@ -119,8 +119,8 @@ def test_colour_naming_rules() -> None:
 
 def test_a_blue_violet_is_purple_and_navy_stays_blue() -> None:
     """Magento's purple trousers (CIELAB (45, 27, -42)) lie between the navy and purple
-    prototypes and were named navy; a violet shade (CSS rebeccapurple) takes them, while a deep
-    ultramarine blue jacket (21, 38, -63) stays navy."""
+    prototypes and were named navy; a violet shade (CSS rebeccapurple) takes them, while deep
+    ultramarine blue shorts (21, 38, -63) stay navy."""
     assert name_color(np.array([44.9, 27.3, -42.2]))[:2] == ("purple", "violet")
     assert name_color(np.array([21.0, 38.1, -62.7]))[:2] == ("blue", "navy")
 
