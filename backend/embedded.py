@@ -16,6 +16,7 @@ import uvicorn
 from celery.beat import EmbeddedService
 
 from backend.domain.jobs import recovery
+from backend.ml.model_registry import preload_if_configured
 from backend.shared.config import Settings, get_settings
 from backend.shared.db.migrate import upgrade
 from backend.shared.db.session import session_scope
@@ -36,6 +37,7 @@ class EmbeddedWorker:
         self._beat: Any = None
 
     def start(self) -> None:
+        preload_if_configured()
         self._worker = self._app.Worker(
             pool="threads",
             concurrency=self._settings.worker_concurrency or 2,

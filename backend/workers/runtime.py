@@ -17,6 +17,7 @@ from celery.signals import worker_init, worker_process_init, worker_ready
 from backend import __version__
 from backend.domain.maintenance import service as maintenance_service
 from backend.ml.config import get_ml_config, set_ml_config
+from backend.ml.model_registry import preload_if_configured
 from backend.shared.config import get_settings
 from backend.shared.db.session import reset_engine, session_scope
 from backend.shared.pubsub.base import Event
@@ -55,6 +56,12 @@ def retry_countdown(retries: int) -> float:
 def _fresh_connections_after_fork(**_kwargs: object) -> None:
     # A forked worker must not share the parent's database sockets.
     reset_engine()
+
+
+@worker_process_init.connect
+def _preload_models_in_pool_process(**_kwargs: object) -> None:
+    # In each pool process, never in the parent: ONNX Runtime's threads do not survive a fork.
+    preload_if_configured()
 
 
 def record_heartbeat(worker_name: str | None) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pytest
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 
 from backend.ml.config import get_ml_config, set_ml_config
+from backend.ml.model_registry import get_registry, reset_registry
 from backend.workers import runtime
 
 
@@ -44,3 +45,18 @@ def test_share_never_exceeds_the_configured_threads() -> None:
     assert runtime.threads_per_pool_process(2, 16) == 8
     assert runtime.threads_per_pool_process(3, 2) == 1
     assert runtime.threads_per_pool_process(0, 2) == 2
+
+
+@pytest.mark.parametrize("preload", [True, False])
+def test_a_pool_process_loads_the_models_at_start_when_asked(
+    monkeypatch: pytest.MonkeyPatch, preload: bool
+) -> None:
+    monkeypatch.setattr(runtime, "reset_engine", lambda: None)
+    set_ml_config(replace(get_ml_config(), preload=preload))
+    reset_registry()
+    try:
+        worker_process_init.send(sender=None)
+        assert get_registry().loaded_versions() == (["1.0.0-fp32"] if preload else [])
+    finally:
+        set_ml_config(None)
+        reset_registry()
