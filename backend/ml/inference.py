@@ -7,6 +7,7 @@ Models load lazily, once per process, thread-safely (see ``model_registry``).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -268,6 +269,13 @@ class _ForwardPool:
 
     def __init__(self) -> None:
         self.executor: ThreadPoolExecutor | None = None
+        self.lock = threading.Lock()
+        # A forked child inherits the executor but not its threads: work queued there would
+        # wait forever, so the child starts a pool of its own.
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self.executor = None
         self.lock = threading.Lock()
 
     def get(self) -> ThreadPoolExecutor:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import select
+import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -185,3 +188,22 @@ def test_ab_experiment_routes_by_image_id_and_records_it() -> None:
     finally:
         set_ml_config(base)
         reset_registry()
+
+
+def test_a_forked_child_prepares_images_with_a_pool_of_its_own() -> None:
+    analyze(photo_bytes("red_coffee_cup.jpg"))  # the parent's pool has its threads now
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            label = prepare(photo_bytes("red_coffee_cup.jpg")).outputs.logits.shape[0]
+            os.write(writer, str(label).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    ready, _, _ = select.select([reader], [], [], 60)
+    answer = os.read(reader, 16) if ready else b""
+    if not answer:
+        os.kill(child, signal.SIGKILL)  # stuck waiting for the parent's threads
+    os.waitpid(child, 0)
+    assert answer == b"1000"
