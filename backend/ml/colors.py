@@ -37,6 +37,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("light blue", "blue", "#90caf9"),
     ("sky blue", "blue", "#29b6f6"),
     ("blue", "blue", "#1e88e5"),
+    ("royal blue", "blue", "#2962ff"),
     ("navy", "blue", "#1a237e"),
     ("purple", "purple", "#8e24aa"),
     ("violet", "purple", "#663399"),

@@ -125,6 +125,13 @@ def test_a_blue_violet_is_purple_and_navy_stays_blue() -> None:
     assert name_color(np.array([21.0, 38.1, -62.7]))[:2] == ("blue", "navy")
 
 
+def test_a_saturated_pen_blue_is_blue() -> None:
+    """A ballpoint blue, sRGB (30, 60, 220): CIELAB (35, 49, -83), beyond every blue prototype's
+    chroma, was nearer purple (and, once the violet was added, violet) than any blue; a royal blue
+    (Material blue A700) is its name."""
+    assert name_color(np.array([35.3, 49.2, -82.8]))[:2] == ("blue", "royal blue")
+
+
 def test_a_very_dark_navy_is_blue_and_a_tinted_black_stays_black() -> None:
     """Magento's navy T-shirt (CIELAB (15.5, 5.8, -10.6)) was named black; a black garment with
     a slight cool or warm cast, and a very dark plum, stay black."""
