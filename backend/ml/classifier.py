@@ -75,14 +75,13 @@ def classify_logits(
             imagenet_top=imagenet_top,
         )
 
-    if category_confidence < thresholds.unknown_below or not_product > category_confidence:
-        return result(UNKNOWN_LABEL, max(not_product, 1.0 - label_confidence))
-    if label_confidence >= thresholds.label_unknown_below:
-        return result(taxonomy.labels[best_label], label_confidence)
-    # No subcategory is more likely than not; the category alone may be, where it is one
-    # ImageNet splits over sibling classes (``Category.answer_alone``).
-    if category.answer_alone and category_confidence >= thresholds.label_unknown_below:
-        return result(category.id, category_confidence)
+    if category_confidence >= thresholds.unknown_below and not_product <= category_confidence:
+        if label_confidence >= thresholds.label_unknown_below:
+            return result(taxonomy.labels[best_label], label_confidence)
+        # No subcategory is more likely than not; the category alone may be, where it is one
+        # ImageNet splits over sibling classes (``Category.answer_alone``).
+        if category.answer_alone and category_confidence >= thresholds.label_unknown_below:
+            return result(category.id, category_confidence)
     return result(UNKNOWN_LABEL, max(not_product, 1.0 - label_confidence))
 
 

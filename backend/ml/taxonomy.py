@@ -80,13 +80,11 @@ def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
     if unknown:
         raise ValueError(f"{mapping_path} uses labels missing from the taxonomy: {sorted(unknown)}")
     class_to_label = np.array([label_index[row["label"]] for row in rows], dtype=np.int64)
+    imagenet_names = tuple(row["imagenet_name"].split(",")[0].strip() for row in rows)
     people = raw.get("shown_with_people", [])
     for entry in people:
         index = int(entry["index"])
-        if (
-            not 0 <= index < IMAGENET_CLASSES
-            or rows[index]["imagenet_name"].split(",")[0].strip() != entry["name"]
-        ):
+        if not 0 <= index < IMAGENET_CLASSES or imagenet_names[index] != entry["name"]:
             raise ValueError(f"{taxonomy_path}: ImageNet class {index} is not {entry['name']!r}")
     shown_with_people = np.array([int(entry["index"]) for entry in people], dtype=np.int64)
     label_to_category = np.array(
@@ -97,7 +95,7 @@ def read_taxonomy(taxonomy_path: Path, mapping_path: Path) -> Taxonomy:
         version=str(raw["version"]),
         categories=categories,
         labels=tuple(labels),
-        imagenet_names=tuple(row["imagenet_name"].split(",")[0].strip() for row in rows),
+        imagenet_names=imagenet_names,
         imagenet_labels=tuple(row["label"] for row in rows),
         class_to_label=class_to_label,
         shown_with_people=shown_with_people,
