@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -158,6 +159,8 @@ class SurfaceContext:
     boundary_distance: np.ndarray  # distance to the object's outline (working pixels)
     scale: float  # sqrt of the object's area (working pixels)
     colour_counts: np.ndarray  # (8, 16, 16) object pixels per coarse Lab cell, 3x3x3-smoothed
+    interior_area: float  # interior pixels, at least 1
+    chroma: np.ndarray  # float32 chroma of every pixel (``_chroma_map``)
     patch_box: tuple[int, int, int, int]  # x0, y0, x1, y1 (working pixels) of the patch map
 
 
@@ -193,6 +196,8 @@ def surface_context(
         boundary_distance=distance,
         scale=math.sqrt(max(float(np.count_nonzero(mask)), 1.0)),
         colour_counts=_colour_counts(lab_u8[::2, ::2][interior[::2, ::2]]) * 4,
+        interior_area=float(np.count_nonzero(interior)) or 1.0,
+        chroma=_chroma_map(lab_u8),
         patch_box=patch_box,
     )
 
@@ -205,15 +210,20 @@ def _gradient(gray: np.ndarray) -> np.ndarray:
     )
 
 
-def _colour_cell(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    values = lab.astype(np.int32).reshape(-1, 3)
-    return values[:, 0] >> 5, values[:, 1] >> 4, values[:, 2] >> 4
+#: OpenCV 8-bit Lab codes: Python ints or int arrays.
+_Code = TypeVar("_Code", int, np.ndarray)
+
+
+def _colour_cell(lightness: _Code, a: _Code, b: _Code) -> tuple[_Code, _Code, _Code]:
+    """The coarse cell of OpenCV 8-bit Lab codes (ints, or int arrays): 8 x 16 x 16 cells."""
+    return lightness >> 5, a >> 4, b >> 4
 
 
 def _colour_counts(lab_pixels: np.ndarray) -> np.ndarray:
     """How many object pixels have each coarse colour (and its neighbours): a histogram over
     8 x 16 x 16 cells of OpenCV 8-bit Lab, summed over each cell's 3 x 3 x 3 neighbourhood."""
-    lightness, a, b = _colour_cell(lab_pixels)
+    values = lab_pixels.astype(np.int32).reshape(-1, 3)
+    lightness, a, b = _colour_cell(values[:, 0], values[:, 1], values[:, 2])
     counts = np.bincount(lightness * 256 + a * 16 + b, minlength=2048).reshape(8, 16, 16)
     padded = np.pad(counts, 1)
     smoothed = np.zeros_like(counts)
@@ -227,11 +237,29 @@ def _colour_counts(lab_pixels: np.ndarray) -> np.ndarray:
 def _rarity(context: SurfaceContext, pixels: np.ndarray) -> float:
     """log share of the object with a colour like ``pixels``' mean colour (the candidate's own
     pixels left out): a stain's or scratch's colour is rare, a strap's or print's repeats."""
-    mean = pixels.reshape(-1, 3).mean(axis=0, keepdims=True)
-    lightness, a, b = _colour_cell(np.clip(mean + 0.5, 0, 255))
-    similar = float(context.colour_counts[lightness[0], a[0], b[0]]) - len(pixels)
-    total = float(np.count_nonzero(context.interior)) or 1.0
-    return math.log(max(similar, 0.0) / total + 1e-3)
+    codes = (int(min(value + 0.5, 255.0)) for value in mean_u8(pixels))
+    similar = float(context.colour_counts[_colour_cell(*codes)]) - len(pixels)
+    return math.log(max(similar, 0.0) / context.interior_area + 1e-3)
+
+
+def median_of(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty 1-D array of finite values, the same number without its
+    general machinery, which costs several times the partition on the small arrays of one line."""
+    count = values.size
+    middle = count // 2
+    if count % 2:
+        return float(np.partition(values, middle)[middle])
+    part = np.partition(values, (middle - 1, middle))
+    return float((part[middle - 1] + part[middle]) / 2)
+
+
+def mean_u8(pixels: np.ndarray) -> tuple[float, float, float]:
+    """Per-channel mean of 8-bit 3-channel pixels (n, 3), as ``pixels.mean(axis=0)`` gives it
+    (the channel sums are exact either way) but without numpy's strided reduction, which costs
+    more than the sum on the few hundred pixels of one candidate."""
+    count = len(pixels)
+    sums = cv2.sumElems(np.ascontiguousarray(pixels).reshape(count, 1, 3))
+    return sums[0] / count, sums[1] / count, sums[2] / count
 
 
 def _padded(
@@ -492,7 +520,7 @@ def _add_relative(candidates: list[Candidate], names: tuple[str, ...]) -> None:
         return
     for name in names:
         values = np.array([c.features[name] for c in candidates], dtype=np.float64)
-        median = float(np.median(values))
+        median = median_of(values)
         for candidate, value in zip(candidates, values, strict=True):
             candidate.features[f"{name}_rel"] = float(value) - median
 
@@ -642,8 +670,8 @@ def _line(
     spread = float(surface.std()) if surface.size > 8 else 255.0
     mean_response = float(maps.response[window][component].mean())
     strength = mean_response / maps.threshold
-    line_chroma = _chroma(line_pixels)
-    surface_chroma = _chroma(lab[band.window][band.band])
+    line_chroma = _mean_chroma(context.chroma[window][component])
+    surface_chroma = _mean_chroma(context.chroma[band.window][band.band])
     sides, colour_step = _sides(lab, points + np.array((x, y), np.float32), line_pixels, length)
     diagonal = abs(math.sin(math.radians(2.0 * angle)))
     branching = float(np.count_nonzero(maps.junctions[window] & component)) / area
@@ -705,17 +733,18 @@ def _sides(
     offset = 0.5 * len(points) / max(length, 1.0) + SIDE_OFFSET
     height, width = lab_u8.shape[:2]
     line = _mean_cielab(line_pixels)
-    side_means = []
-    for sign in (1.0, -1.0):
-        spots = np.rint(points + sign * offset * normal).astype(np.int32)
-        inside = (
-            (spots[:, 0] >= 0) & (spots[:, 0] < width) & (spots[:, 1] >= 0) & (spots[:, 1] < height)
-        )
-        if not inside.any():
-            return 0.0, 0.0
-        side_means.append(_mean_cielab(lab_u8[spots[inside, 1], spots[inside, 0]]))
-    between = float(np.linalg.norm(side_means[0] - side_means[1]))
-    step = float(np.linalg.norm(line - 0.5 * (side_means[0] + side_means[1])))
+    shift = offset * normal
+    # Both sides in one pass: the first len(points) spots lie on one side, the rest on the other.
+    spots = np.rint(np.concatenate((points + shift, points - shift))).astype(np.int32)
+    xs, ys = spots[:, 0], spots[:, 1]
+    inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
+    on_first = int(np.count_nonzero(inside[: len(points)]))
+    colours = lab_u8[ys[inside], xs[inside]]
+    if on_first == 0 or on_first == len(colours):
+        return 0.0, 0.0
+    first, second = _mean_cielab(colours[:on_first]), _mean_cielab(colours[on_first:])
+    apart, off_line = first - second, line - 0.5 * (first + second)
+    between, step = math.sqrt(apart @ apart), math.sqrt(off_line @ off_line)
     return math.log((between + 1.0) / (step + 1.0)), math.log(step + 1.0)
 
 
@@ -762,11 +791,11 @@ def stroke_core(lab: np.ndarray, candidate: Candidate) -> StrokeCore:
     farthest = sections[np.arange(len(steps)), distances.argmax(axis=1)]
     colour = np.median(farthest, axis=0)
     return StrokeCore(
-        darkest=float(np.median(lightness.min(axis=1))),
-        lightest=float(np.median(lightness.max(axis=1))),
-        surface=float(np.median(sides[:, 0])),
+        darkest=median_of(lightness.min(axis=1)),
+        lightest=median_of(lightness.max(axis=1)),
+        surface=median_of(sides[:, 0]),
         colour=(float(colour[0]), float(colour[1]), float(colour[2])),
-        colour_contrast=float(np.median(distances.max(axis=1))),
+        colour_contrast=median_of(distances.max(axis=1)),
     )
 
 
@@ -781,16 +810,20 @@ def principal_axes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _mean_cielab(lab_pixels: np.ndarray) -> np.ndarray:
     """Mean CIELAB colour of OpenCV 8-bit Lab pixels (n, 3). The encoding is linear, so the
     mean is converted rather than every pixel."""
-    mean: np.ndarray = lab_pixels.mean(axis=0) * LAB_U8_SCALE + LAB_U8_OFFSET
+    mean: np.ndarray = np.array(mean_u8(lab_pixels)) * LAB_U8_SCALE + LAB_U8_OFFSET
     return mean
 
 
-def _chroma(lab_pixels: np.ndarray) -> float:
-    """Mean chroma of OpenCV 8-bit Lab pixels (a, b centred on 128)."""
-    if lab_pixels.size == 0:
-        return 0.0
-    ab = lab_pixels[:, 1:].astype(np.float32) - 128.0
-    return float(np.sqrt((ab * ab).sum(axis=1)).mean())
+def _chroma_map(lab_u8: np.ndarray) -> np.ndarray:
+    """Chroma of every OpenCV 8-bit Lab pixel (a, b centred on 128), float32."""
+    a = lab_u8[..., 1].astype(np.float32) - 128.0
+    b = lab_u8[..., 2].astype(np.float32) - 128.0
+    chroma: np.ndarray = np.sqrt(a * a + b * b)
+    return chroma
+
+
+def _mean_chroma(chroma: np.ndarray) -> float:
+    return float(chroma.mean()) if chroma.size else 0.0
 
 
 def _ridge_levels(response: np.ndarray, interior: np.ndarray) -> tuple[float, float]:

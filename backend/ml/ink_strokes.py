@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from backend.ml.colors import name_color
-from backend.ml.defect_cues import SIDE_OFFSET, Candidate, enlarged, principal_axes
+from backend.ml.defect_cues import SIDE_OFFSET, Candidate, enlarged, median_of, principal_axes
 
 StrokeTone = Literal["black", "white", "colour"]
 
@@ -266,8 +266,8 @@ def _core_of_band(band: np.ndarray, segment: tuple[int, int, int, int]) -> np.nd
     x0, y0, x1, y1 = segment
     length = max(math.hypot(x1 - x0, y1 - y0), 1.0)
     across = ((cols - x0) * (y1 - y0) - (rows - y0) * (x1 - x0)) / length
-    centre = float(np.median(across))
-    reach = max(1.5, 2.5 * float(np.median(np.abs(across - centre))))
+    centre = median_of(across)
+    reach = max(1.5, 2.5 * median_of(np.abs(across - centre)))
     keep = np.abs(across - centre) <= reach
     core = np.zeros_like(band)
     core[rows[keep], cols[keep]] = 1

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
-from backend.ml.defect_cues import interior_mask, patch_support, stroke_core
+from backend.ml.defect_cues import interior_mask, mean_u8, median_of, patch_support, stroke_core
 from backend.ml.defect_detector import (
     CRACK_WIGGLE,
     FOREIGN_LINE_CONFIDENCE,
@@ -491,6 +491,21 @@ def test_defects_measured_while_the_backbone_runs_are_those_measured_after_it() 
         (d.defect_type, d.box, d.confidence) for d in reports[1].defects
     ]
     assert reports[0].anomaly_score == reports[1].anomaly_score
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 60, 301])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_median_of_is_numpys_median(count: int, dtype: type) -> None:
+    values = np.random.default_rng(count).normal(50.0, 20.0, count).astype(dtype)
+    assert median_of(values) == float(np.median(values))
+    assert median_of(np.full(count, 3.5, dtype)) == 3.5
+
+
+@pytest.mark.parametrize("count", [1, 2, 50, 4001])
+def test_mean_u8_is_numpys_mean(count: int) -> None:
+    image = np.random.default_rng(count).integers(0, 256, (count, 2, 3), dtype=np.uint8)
+    pixels = image[:, 0]  # a strided view, as a window's selection can be
+    assert mean_u8(pixels) == tuple(float(value) for value in pixels.mean(axis=0))
 
 
 def test_patch_support_is_the_strongest_cell_under_the_candidate() -> None:
