@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from backend.ml.preprocessing import masked_pixels
+
 #: Chromatic palette: (shade name, base colour name, sRGB hex). Achromatic colours (black,
 #: grey, white) are decided by chroma and lightness rules instead, which matches how people
 #: name them better than a nearest-prototype search.
@@ -104,7 +106,7 @@ def skin_coloured(lab_pixels: np.ndarray) -> np.ndarray:
 def skin_share(lab: np.ndarray, mask: np.ndarray) -> float:
     """The share of the object (``mask`` over the float CIELAB image) with skin's colours, from
     every second pixel each way."""
-    pixels = lab[::2, ::2][mask[::2, ::2]]
+    pixels = masked_pixels(lab[::2, ::2], mask[::2, ::2])
     return float(np.count_nonzero(skin_coloured(pixels))) / pixels.shape[0] if len(pixels) else 0.0
 
 

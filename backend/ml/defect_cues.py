@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from backend.ml.foreground import LAB_U8_OFFSET, LAB_U8_SCALE
-from backend.ml.preprocessing import components
+from backend.ml.preprocessing import components, masked_pixels
 
 LINE_KERNEL = 9
 STAIN_KERNEL = 31
@@ -195,7 +195,7 @@ def surface_context(
         edges=_gradient(gray) > EDGE_GRADIENT,
         boundary_distance=distance,
         scale=math.sqrt(max(float(np.count_nonzero(mask)), 1.0)),
-        colour_counts=_colour_counts(lab_u8[::2, ::2][interior[::2, ::2]]) * 4,
+        colour_counts=_colour_counts(masked_pixels(lab_u8[::2, ::2], interior[::2, ::2])) * 4,
         interior_area=float(np.count_nonzero(interior)) or 1.0,
         chroma=_chroma_map(lab_u8),
         patch_box=patch_box,
@@ -251,6 +251,14 @@ def median_of(values: np.ndarray) -> float:
         return float(np.partition(values, middle)[middle])
     part = np.partition(values, (middle - 1, middle))
     return float((part[middle - 1] + part[middle]) / 2)
+
+
+def channel_medians(pixels: np.ndarray) -> np.ndarray:
+    """``np.median(pixels, axis=0)`` of a non-empty (n, channels) float array, channel by
+    channel through ``median_of`` (the same numbers in the same dtype, several times faster)."""
+    return np.array(
+        [median_of(pixels[:, channel]) for channel in range(pixels.shape[1])], pixels.dtype
+    )
 
 
 def mean_u8(pixels: np.ndarray) -> tuple[float, float, float]:
@@ -664,7 +672,7 @@ def _line(
     if length < MIN_LINE_LENGTH or elongation < MIN_ELONGATION:
         return None
     lab = context.lab_u8
-    line_pixels = lab[window][component]
+    line_pixels = masked_pixels(lab[window], component)
     band = _band(context.gray.shape, x, y, w, h, component)
     surface = context.gray[band.window][band.band].astype(np.float32)
     spread = float(surface.std()) if surface.size > 8 else 255.0
@@ -789,7 +797,7 @@ def stroke_core(lab: np.ndarray, candidate: Candidate) -> StrokeCore:
     lightness = sections[..., 0]
     distances = np.linalg.norm(sections - sides[:, None, :], axis=2)
     farthest = sections[np.arange(len(steps)), distances.argmax(axis=1)]
-    colour = np.median(farthest, axis=0)
+    colour = channel_medians(farthest)
     return StrokeCore(
         darkest=median_of(lightness.min(axis=1)),
         lightest=median_of(lightness.max(axis=1)),
@@ -939,7 +947,7 @@ def _blob(
     window = (slice(sy, sy + sh), slice(sx, sx + sw))
     component = labels[window] == index
     band = _band(maps.gray.shape, sx, sy, sw, sh, component)
-    mean_shift = maps.shift[window][component].mean(axis=0)
+    mean_shift = masked_pixels(maps.shift[window], component).mean(axis=0)
     mean_delta = float(maps.delta[window][component].mean())
     rim = component & ~cv2.erode(component.view(np.uint8), _SQUARE).view(bool)
     rim_step = float(maps.steps[window][rim].mean()) if rim.any() else 0.0
@@ -959,6 +967,7 @@ def _blob(
     if not full_component.any():
         return None
     chroma = math.hypot(float(mean_shift[1]), float(mean_shift[2]))
+    full_window = (slice(y, y + h), slice(x, x + w))
     features = _position_features(context, (x, y, w, h), full_component, count)
     features.update(
         area=math.log(area / (float(np.count_nonzero(maps.inside)) or 1.0)),
@@ -970,7 +979,7 @@ def _blob(
         band_edges=_band_share(maps.edges, band),
         texture=math.log(texture),
         elongation=math.log(max(elongation, 1.0)),
-        rarity=_rarity(context, context.lab_u8[y : y + h, x : x + w][full_component]),
+        rarity=_rarity(context, masked_pixels(context.lab_u8[full_window], full_component)),
     )
     return Candidate(
         kind="color_blob",

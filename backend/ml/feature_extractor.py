@@ -7,6 +7,7 @@ import numpy as np
 from backend.ml.colors import NamedColor, dominant_colors, skin_coloured
 from backend.ml.foreground import Foreground
 from backend.ml.material import estimate_material, surface_statistics
+from backend.ml.preprocessing import masked_pixels
 from backend.ml.quality import quality_attributes
 from backend.ml.results import AttributeResult, ClassificationResult, QualityReport
 
@@ -22,12 +23,12 @@ SKIN_MAX_SHARE = 0.6
 def color_attributes(
     lab: np.ndarray, foreground: Foreground, category: str | None = None
 ) -> list[AttributeResult]:
-    pixels = lab[foreground.mask]
+    pixels = masked_pixels(lab, foreground.mask)
     method = f"{COLOR_METHOD}+{foreground.method}-mask"
     if category == "apparel" and pixels.shape[0] > 0:
         skin = skin_coloured(pixels)
         if 0 < np.count_nonzero(skin) <= SKIN_MAX_SHARE * pixels.shape[0]:
-            pixels = pixels[~skin]
+            pixels = masked_pixels(pixels, ~skin)
             method += "-skin"
     colors = dominant_colors(pixels)
     if not colors:

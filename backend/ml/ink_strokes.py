@@ -20,7 +20,14 @@ import cv2
 import numpy as np
 
 from backend.ml.colors import name_color
-from backend.ml.defect_cues import SIDE_OFFSET, Candidate, enlarged, median_of, principal_axes
+from backend.ml.defect_cues import (
+    SIDE_OFFSET,
+    Candidate,
+    channel_medians,
+    enlarged,
+    median_of,
+    principal_axes,
+)
 
 StrokeTone = Literal["black", "white", "colour"]
 
@@ -378,7 +385,7 @@ def _mark_on_surface(
     if sides is None:
         return None
     pixels = np.rint(points).astype(np.int32)
-    core = np.median(lab[pixels[:, 1], pixels[:, 0]], axis=0)
+    core = channel_medians(lab[pixels[:, 1], pixels[:, 0]])
     surface = sides.mean(axis=0)
     between = float(np.linalg.norm(sides[0] - sides[1]))
     step = float(np.linalg.norm(core - surface))
@@ -418,5 +425,5 @@ def _beside(
         )
         if inside.sum() < 0.5 * len(points):
             return None
-        medians.append(np.median(lab[spots[inside, 1], spots[inside, 0]], axis=0))
+        medians.append(channel_medians(lab[spots[inside, 1], spots[inside, 0]]))
     return np.stack(medians)

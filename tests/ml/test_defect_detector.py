@@ -15,7 +15,14 @@ from PIL import Image, ImageDraw
 
 from backend.ml import defect_training
 from backend.ml.config import get_ml_config
-from backend.ml.defect_cues import interior_mask, mean_u8, median_of, patch_support, stroke_core
+from backend.ml.defect_cues import (
+    channel_medians,
+    interior_mask,
+    mean_u8,
+    median_of,
+    patch_support,
+    stroke_core,
+)
 from backend.ml.defect_detector import (
     CRACK_WIGGLE,
     FOREIGN_LINE_CONFIDENCE,
@@ -499,6 +506,10 @@ def test_median_of_is_numpys_median(count: int, dtype: type) -> None:
     values = np.random.default_rng(count).normal(50.0, 20.0, count).astype(dtype)
     assert median_of(values) == float(np.median(values))
     assert median_of(np.full(count, 3.5, dtype)) == 3.5
+    pixels = np.random.default_rng(count).normal(50.0, 20.0, (count, 3)).astype(dtype)
+    medians = channel_medians(pixels)
+    assert medians.dtype == dtype
+    assert np.array_equal(medians, np.median(pixels, axis=0))
 
 
 @pytest.mark.parametrize("count", [1, 2, 50, 4001])

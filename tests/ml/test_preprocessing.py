@@ -12,7 +12,7 @@ from PIL import Image, ImageOps
 
 from backend.ml.config import MIN_IMAGE_SIDE, MODEL_INPUT_SIZE
 from backend.ml.errors import ImageDecodeError
-from backend.ml.preprocessing import Box, decode_image, model_input, model_region
+from backend.ml.preprocessing import Box, decode_image, masked_pixels, model_input, model_region
 from tests.corpus.manifest import CASES, Accepted
 from tests.ml.conftest import photo_bytes
 
@@ -176,3 +176,17 @@ def test_model_input_is_224_square(photo: Callable[[str], bytes]) -> None:
     tensor = model_input(decoded.rgb, model_region(width, height, None))
     assert tensor.shape == (MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 3)
     assert tensor.dtype == np.uint8
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_masked_pixels_are_boolean_indexing(dtype: type) -> None:
+    rng = np.random.default_rng(7)
+    image = (rng.random((60, 80, 3)) * 255).astype(dtype)
+    mask = rng.random((60, 80)) < 0.3
+    window = (slice(10, 50), slice(5, 70))  # a strided view, as a candidate's window is
+    assert np.array_equal(masked_pixels(image, mask), image[mask])
+    assert np.array_equal(masked_pixels(image[window], mask[window]), image[window][mask[window]])
+    pixels = image[mask]
+    rows = rng.random(len(pixels)) < 0.5
+    assert np.array_equal(masked_pixels(pixels, rows), pixels[rows])
+    assert masked_pixels(image, np.zeros((60, 80), bool)).shape == (0, 3)
