@@ -214,9 +214,16 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
         gray = np.clip(values / top * 255.0, 0, 255).astype(np.uint8)
         return np.repeat(gray[:, :, None], 3, axis=2)
     if mode == "F":
+        # Float images (scientific TIFFs) are stretched over their finite range: an infinite
+        # pixel would otherwise make every other one black, and NaN ones come out black.
         values = np.asarray(image, dtype=np.float64)
-        low, high = float(np.nanmin(values)), float(np.nanmax(values))
-        scaled = (values - low) / (high - low) if high > low else np.zeros_like(values)
+        finite = values[np.isfinite(values)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        scaled = (
+            (np.clip(values, low, high) - low) / (high - low)
+            if high > low
+            else np.zeros_like(values)
+        )
         gray = np.nan_to_num(scaled * 255.0).astype(np.uint8)
         return np.repeat(gray[:, :, None], 3, axis=2)
     keyed_transparency = "transparency" in image.info and mode in ("L", "RGB")

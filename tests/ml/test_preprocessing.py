@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Callable
 
 import cv2
@@ -190,3 +191,16 @@ def test_masked_pixels_are_boolean_indexing(dtype: type) -> None:
     rows = rng.random(len(pixels)) < 0.5
     assert np.array_equal(masked_pixels(pixels, rows), pixels[rows])
     assert masked_pixels(image, np.zeros((60, 80), bool)).shape == (0, 3)
+
+
+def test_a_float_tiff_is_stretched_over_its_finite_values() -> None:
+    values = np.tile(np.linspace(-2.0, 6.0, 400, dtype=np.float32), (300, 1))
+    values[10, 10], values[20, 20], values[30, 30] = np.inf, -np.inf, np.nan
+    buffer = io.BytesIO()
+    Image.fromarray(values, "F").save(buffer, "TIFF")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        decoded = decode_image(buffer.getvalue(), max_pixels=LIMIT)
+    gray = decoded.rgb[..., 0].astype(int)
+    assert (gray[100, 0], gray[100, -1]) == (0, 255)  # the gradient, not one flat colour
+    assert (gray[10, 10], gray[20, 20], gray[30, 30]) == (255, 0, 0)  # +inf, -inf, NaN
