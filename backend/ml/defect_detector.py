@@ -616,10 +616,17 @@ def condition_from(
     model_version: str,
 ) -> AttributeResult:
     """new / used / damaged, conservatively: "damaged" needs a defect that is both likely
-    (``damaged_above``) and more than a speck; a single uncertain finding only makes "used"."""
+    (``damaged_above``) and more than a speck; a single uncertain finding only makes "used".
+    A line of flat ink or paint (the ink rule and the ink strokes) is a mark on the product, not
+    damage to it, and makes it "used" however sure the finding is: its rule reports it at
+    INK_LINE_CONFIDENCE, which alone would reach ``damaged_above``."""
     worst = max((d.confidence for d in defects), default=0.0)
     serious = [
-        d for d in defects if d.severity != "low" and d.confidence >= thresholds.damaged_above
+        d
+        for d in defects
+        if d.severity != "low"
+        and d.confidence >= thresholds.damaged_above
+        and not d.metadata.get("ink")
     ]
     metadata = {
         "defects": len(defects),

@@ -235,11 +235,11 @@ def test_a_flat_black_or_white_line_is_reported_as_ink(line: DrawnLine, colour: 
     highlights, so the foreign-colour rule cannot see it (the scorer gave the black one 0.25),
     but its core is flat black or white all along, which no shaded surface is."""
     image = Image.open(HANDBAG).convert("RGB")
-    hits = [
-        d for d in analyze(drawn_over(image, line)).defects.defects if box_hit(line.box, [d.box])
-    ]
+    result = analyze(drawn_over(image, line))
+    hits = [d for d in result.defects.defects if box_hit(line.box, [d.box])]
     assert hits
     assert hits[0].confidence >= INK_LINE_CONFIDENCE
+    assert result.condition.value == "used"  # a mark on the product, not damage to it
     assert hits[0].metadata["ink"] is True
     assert hits[0].metadata["ink_colour"] == colour
     assert hits[0].metadata["foreign_colour"] is False
