@@ -68,18 +68,10 @@ class Box:
         return Box(self.x * sx, self.y * sy, self.width * sx, self.height * sy)
 
     def iou(self, other: Box) -> float:
-        # Written out rather than through x2, y2 and area: non-maximum suppression calls this
-        # for every pair of a photo's candidates, and the property calls cost more than the maths.
-        x, y, width, height = self.x, self.y, self.width, self.height
-        ox, oy, other_width, other_height = other.x, other.y, other.width, other.height
-        ix = max(0.0, min(x + width, ox + other_width) - max(x, ox))
-        iy = max(0.0, min(y + height, oy + other_height) - max(y, oy))
+        ix = max(0.0, min(self.x2, other.x2) - max(self.x, other.x))
+        iy = max(0.0, min(self.y2, other.y2) - max(self.y, other.y))
         inter = ix * iy
-        union = (
-            max(0.0, width) * max(0.0, height)
-            + max(0.0, other_width) * max(0.0, other_height)
-            - inter
-        )
+        union = self.area + other.area - inter
         return inter / union if union > 0 else 0.0
 
     def to_dict(self) -> dict[str, int]:
