@@ -28,6 +28,22 @@ def test_bench_prints_throughput_and_rss(
     assert get_registry().config.intra_op_threads == before.intra_op_threads
 
 
+def test_a_rate_is_the_median_of_its_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each run advances a fake clock: 0.1 s a run in the first window (10/s), 0.5 s in the
+    # second (2/s, a neighbour's burst), 0.05 s in the third (20/s).
+    durations = iter([0.2, 0.1, 0.5, 0.05, 0.05])
+    clock = [0.0]
+
+    def run() -> int:
+        clock[0] += next(durations)
+        return 1
+
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(bench, "SECONDS", 0.3)
+    monkeypatch.setattr(bench, "WINDOWS", 3)
+    assert bench._rate(run) == pytest.approx(10.0)
+
+
 def test_jpegs_have_the_requested_size() -> None:
     import io
 
