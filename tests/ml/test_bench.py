@@ -29,9 +29,10 @@ def test_bench_prints_throughput_and_rss(
 
 
 def test_a_rate_is_the_median_of_its_windows(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each run advances a fake clock: 0.1 s a run in the first window (10/s), 0.5 s in the
-    # second (2/s, a neighbour's burst), 0.05 s in the third (20/s).
-    durations = iter([0.2, 0.1, 0.5, 0.05, 0.05])
+    # Each run advances a fake clock (in binary fractions, so that the window ends are exact):
+    # the warm-up, then 1/8 s a run in the first window (8/s), 1/2 s in the second (2/s, a
+    # neighbour's burst), 1/16 s in the third (16/s).
+    durations = iter([0.25, 0.125, 0.5, 0.0625, 0.0625])
     clock = [0.0]
 
     def run() -> int:
@@ -39,9 +40,9 @@ def test_a_rate_is_the_median_of_its_windows(monkeypatch: pytest.MonkeyPatch) ->
         return 1
 
     monkeypatch.setattr(bench.time, "perf_counter", lambda: clock[0])
-    monkeypatch.setattr(bench, "SECONDS", 0.3)
+    monkeypatch.setattr(bench, "SECONDS", 0.375)
     monkeypatch.setattr(bench, "WINDOWS", 3)
-    assert bench._rate(run) == pytest.approx(10.0)
+    assert bench._rate(run) == 8.0
 
 
 def test_jpegs_have_the_requested_size() -> None:
